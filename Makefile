@@ -1,0 +1,52 @@
+# Suanli — the two commands: `make run` and `make test` (see README.md).
+# Both install missing Debian packages first, then build in release mode for this host's CPU.
+
+SHELL := /bin/bash
+SWIFT ?= swift
+# Kernels are compiled for the CPU that runs them (see Package.swift); override to cross-build.
+TARGET_CPU ?= native
+export SUANLI_TARGET_CPU := $(TARGET_CPU)
+SUITE ?= suites/quick.yaml
+RUN_ARGS ?=
+BIN := .build/release/suanli
+
+# Build and run: hwloc, OpenBLAS, LAPACKE. Tests: Debian's jsonschema validates reports.
+PACKAGES := pkg-config libhwloc-dev hwloc libopenblas-dev liblapacke-dev
+TEST_PACKAGES := python3-jsonschema
+# The anchors `make bench` compares against.
+BENCH_PACKAGES := likwid hpcc openmpi-bin libopenmpi-dev
+
+GENERATED := Sources/CSuanli/suanli_generated.h
+
+.PHONY: all deps build run test bench clean FORCE
+
+all: build
+
+deps:
+	@scripts/ensure-packages.sh $(PACKAGES)
+
+# The git commit goes into every report; rewrite the header only when it changes.
+$(GENERATED): FORCE
+	@commit=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
+	if [ -n "$$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$$commit-dirty"; fi; \
+	line="#define SUANLI_GIT_COMMIT \"$$commit\""; \
+	if [ ! -f $@ ] || [ "$$(cat $@)" != "$$line" ]; then echo "$$line" > $@; fi
+
+build: deps $(GENERATED)
+	$(SWIFT) build -c release
+	@$(BIN) topo --json | scripts/check-build-isa.sh
+
+run: build
+	$(BIN) run $(SUITE) $(RUN_ARGS)
+
+test: build
+	@scripts/ensure-packages.sh $(TEST_PACKAGES)
+	SUANLI_BIN=$(CURDIR)/$(BIN) SUANLI_PYTHON=/usr/bin/python3 SUANLI_REQUIRE_SCHEMA_CHECK=1 \
+	  $(SWIFT) test --parallel --num-workers 2
+
+bench: build
+	@scripts/ensure-packages.sh $(BENCH_PACKAGES)
+	@for script in bench/*-vs-*; do echo "== $$script"; SUANLI_BIN=$(CURDIR)/$(BIN) $$script || exit 1; done
+
+clean:
+	rm -rf .build $(GENERATED)

@@ -1,0 +1,63 @@
+// swift-tools-version: 6.1
+import Foundation
+import PackageDescription
+
+// Kernels must be compiled for the CPU they run on: swiftc defaults to baseline x86-64, where
+// `addingProduct` becomes one libm `fmaf` call per lane (200x slower, see the platform notes).
+// `make` builds on the host that runs the suite, so `native` is the right default; set
+// SUANLI_TARGET_CPU (e.g. `haswell`, `znver3`) to build for another machine.
+let targetCPU = ProcessInfo.processInfo.environment["SUANLI_TARGET_CPU"] ?? "native"
+let swiftCPU: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
+let cCPU: [CSetting] = [.unsafeFlags(["-march=\(targetCPU)"])]
+
+let package = Package(
+  name: "suanli",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "suanli", targets: ["suanli"]),
+    .library(name: "ReportFormat", targets: ["ReportFormat"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/onevcat/Rainbow", from: "4.2.2"),
+  ],
+  targets: [
+    .systemLibrary(name: "CHwloc", pkgConfig: "hwloc", providers: [.apt(["libhwloc-dev"])]),
+    .systemLibrary(
+      name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .target(name: "CSuanli", cSettings: cCPU),
+    .target(name: "Measurement"),
+    .target(name: "ReportFormat", dependencies: ["Measurement"]),
+    .target(
+      name: "Topology", dependencies: ["CHwloc", "Measurement", "ReportFormat"],
+      swiftSettings: swiftCPU),
+    .target(
+      name: "Kernels", dependencies: ["Measurement", "CSuanli", "COpenBLAS"],
+      swiftSettings: swiftCPU),
+    .target(
+      name: "Runner",
+      dependencies: [
+        "Measurement", "ReportFormat", "Topology", "Kernels",
+        .product(name: "Yams", package: "Yams"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      swiftSettings: swiftCPU),
+    .executableTarget(
+      name: "suanli",
+      dependencies: [
+        "Runner", "Topology", "ReportFormat", "Measurement",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Rainbow", package: "Rainbow"),
+      ],
+      swiftSettings: swiftCPU),
+    .testTarget(name: "MeasurementTests", dependencies: ["Measurement"]),
+    .testTarget(name: "ReportFormatTests", dependencies: ["ReportFormat"]),
+    .testTarget(
+      name: "TopologyTests", dependencies: ["Topology"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: swiftCPU),
+    .testTarget(
+      name: "RunnerTests", dependencies: ["Runner", "ReportFormat", "Topology", "Kernels"]),
+  ]
+)

@@ -1,0 +1,27 @@
+// Small C helpers that Swift cannot express:
+//  - what the compiler was told about the ISA (predefined macros such as __FMA__), so a binary
+//    that silently lost FMA/AVX2 is caught at run time;
+//  - the git commit the Makefile baked in (optional generated header);
+//  - timing probes written with inline assembly / vector extensions so that the optimiser can
+//    neither fold nor vectorise them away: a dependent-add chain (one add per cycle: the clock)
+//    and independent FMA chains (the FMA throughput: measured peak).
+#pragma once
+#include <stdint.h>
+
+/// Space-separated ISA features the compiler targeted, e.g. "avx2 fma f16c avx512f".
+const char *suanli_build_isa(void);
+
+/// The git commit baked in at build time, or "" when built without the Makefile.
+const char *suanli_build_commit(void);
+
+/// Runs `iterations` x 16 dependent integer additions; one addition retires per cycle, so
+/// 16 * iterations / elapsed seconds is the core clock. Returns the final value (ignore it).
+uint64_t suanli_dependent_adds(uint64_t iterations);
+
+/// Runs `iterations` rounds of 12 independent FMA chains on the widest vector the build targets.
+/// Returns flops performed; `*sink` receives a value derived from the chains (defeats DCE).
+uint64_t suanli_fma_chains_f64(uint64_t iterations, double *sink);
+uint64_t suanli_fma_chains_f32(uint64_t iterations, float *sink);
+
+/// Vector width (bits) used by the FMA chains above.
+int suanli_fma_vector_bits(void);

@@ -1,0 +1,30 @@
+/// Summary statistics of a set of samples, computed once when a result is made.
+public struct Statistics: Codable, Sendable, Equatable {
+  public var count: Int
+  public var min: Double
+  public var median: Double
+  public var max: Double
+  public var mean: Double
+  /// Coefficient of variation: sample standard deviation / mean (0 for one sample).
+  public var cv: Double
+
+  /// Returns nil for an empty sample set or one with a non-finite value: statistics of those
+  /// would be meaningless, and callers must say so rather than print NaN.
+  public init?(_ samples: [Double]) {
+    guard !samples.isEmpty, samples.allSatisfy(\.isFinite) else { return nil }
+    let sorted = samples.sorted()
+    let n = sorted.count
+    count = n
+    min = sorted[0]
+    max = sorted[n - 1]
+    median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+    let mean = sorted.reduce(0, +) / Double(n)
+    self.mean = mean
+    if n > 1, mean != 0 {
+      let variance = sorted.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
+      cv = variance.squareRoot() / abs(mean)
+    } else {
+      cv = 0
+    }
+  }
+}

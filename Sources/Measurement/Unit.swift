@@ -1,0 +1,13 @@
+/// The unit a metric's value is stored in. Values are always stored in base SI units (bytes per
+/// second, flop per second, seconds); prefixes such as GB/s appear only when humanised for display.
+public enum Unit: String, Codable, Sendable, CaseIterable {
+  case bytesPerSecond = "B/s"
+  case flopsPerSecond = "flop/s"
+  case seconds = "s"
+  case bytes = "B"
+  case hertz = "Hz"
+  case ratio = "1"
+
+  /// The unit shown after an SI prefix ("B/s" -> "GB/s", "flop/s" -> "Gflop/s").
+  public var symbol: String { rawValue }
+}

@@ -1,0 +1,85 @@
+import Measurement
+
+/// What became of one benchmark of a suite.
+public enum ResultStatus: String, Codable, Sendable {
+  /// Ran and passed its validity check: its metrics count.
+  case ok
+  /// Ran, but the validity check failed: reported with the reason, never scored.
+  case invalid
+  /// Did not run (time budget exhausted, or not applicable here), with the reason in `notes`.
+  case skipped
+  /// Could not run (an error before or during the run), with the reason in `notes`.
+  case failed
+}
+
+/// The validity check of a result, printed with every number (STREAM, HPL rules).
+public struct Validation: Codable, Sendable, Equatable {
+  /// What was checked, e.g. "STREAM recurrence replay, relative error of each array".
+  public var check: String
+  public var passed: Bool
+  /// The measured quantity of the check (e.g. the largest relative error).
+  public var value: Double?
+  /// The bound the value had to stay under.
+  public var bound: Double?
+  public var detail: String
+
+  public init(check: String, passed: Bool, value: Double?, bound: Double?, detail: String) {
+    self.check = check
+    self.passed = passed
+    self.value = value
+    self.bound = bound
+    self.detail = detail
+  }
+}
+
+/// One benchmark's outcome: every sample, their statistics, the derived metrics, the check.
+public struct BenchmarkResult: Codable, Sendable, Equatable {
+  public var id: String
+  public var status: ResultStatus
+  public var valid: Bool
+  public var parameters: [String: JSONValue]
+  /// Per-repetition measurements in `sampleUnit` (seconds for timed kernels), warm-up excluded.
+  public var samples: [Double]
+  public var sampleUnit: Unit
+  public var warmupSamples: [Double]
+  public var statistics: Statistics?
+  public var metrics: [Metric]
+  public var validation: Validation?
+  /// "native" or "emulated" where the precision could be either; nil otherwise.
+  public var execution: String?
+  /// How work was placed: threads, pinning.
+  public var placement: String?
+  public var notes: [String]
+
+  public init(
+    id: String, status: ResultStatus, parameters: [String: JSONValue], samples: [Double],
+    sampleUnit: Unit, warmupSamples: [Double], metrics: [Metric], validation: Validation?,
+    execution: String? = nil, placement: String? = nil, notes: [String] = []
+  ) {
+    self.id = id
+    self.status = status
+    self.valid = status == .ok
+    self.parameters = parameters
+    self.samples = samples
+    self.sampleUnit = sampleUnit
+    self.warmupSamples = warmupSamples
+    self.statistics = Statistics(samples)
+    self.metrics = metrics
+    self.validation = validation
+    self.execution = execution
+    self.placement = placement
+    self.notes = notes
+  }
+
+  /// A result for a benchmark that did not run (skipped or failed), with the reason.
+  public static func notRun(
+    id: String, status: ResultStatus, parameters: [String: JSONValue], reason: String
+  ) -> BenchmarkResult {
+    BenchmarkResult(
+      id: id, status: status, parameters: parameters, samples: [], sampleUnit: .seconds,
+      warmupSamples: [], metrics: [], validation: nil, notes: [reason])
+  }
+
+  /// The metric named `name` (the first, for sweeps use `metrics` directly).
+  public func metric(_ name: String) -> Metric? { metrics.first { $0.name == name } }
+}

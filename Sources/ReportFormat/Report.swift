@@ -1,0 +1,51 @@
+/// Suanli report, schema version 1. One file per run; see schema/report-v1.schema.json.
+///
+/// The types here have no dependencies so that other tools can link this module alone to read
+/// reports. Values are stored in base SI units (B/s, flop/s, s, B, Hz).
+public struct Report: Codable, Sendable, Equatable {
+  public static let currentSchemaVersion = 1
+
+  public var schemaVersion: Int
+  public var tool: Tool
+  public var center: String
+  /// UTC, ISO 8601 with seconds: "2026-11-24T05:25:28Z".
+  public var createdAt: String
+  /// False when the run stopped early (interrupted, budget exhausted): some results are missing.
+  public var complete: Bool
+  public var nodes: [NodeRecord]
+  public var software: Software
+  public var suite: SuiteRecord
+  public var results: [BenchmarkResult]
+  public var notes: [String]
+
+  public init(
+    tool: Tool, center: String, createdAt: String, complete: Bool, nodes: [NodeRecord],
+    software: Software, suite: SuiteRecord, results: [BenchmarkResult], notes: [String]
+  ) {
+    self.schemaVersion = Report.currentSchemaVersion
+    self.tool = tool
+    self.center = center
+    self.createdAt = createdAt
+    self.complete = complete
+    self.nodes = nodes
+    self.software = software
+    self.suite = suite
+    self.results = results
+    self.notes = notes
+  }
+
+  public struct Tool: Codable, Sendable, Equatable {
+    public var name: String
+    public var version: String
+    public var gitCommit: String
+    /// ISA features the binary was compiled for (e.g. "avx2 fma f16c").
+    public var buildISA: [String]
+
+    public init(name: String, version: String, gitCommit: String, buildISA: [String]) {
+      self.name = name
+      self.version = version
+      self.gitCommit = gitCommit
+      self.buildISA = buildISA
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import Kernels
+import ReportFormat
+
+/// What a benchmark gets when it runs: the node, and a sink for progress lines (stderr).
+public struct BenchmarkContext: Sendable {
+  public let node: NodeProfile
+  public let progress: @Sendable (String) -> Void
+
+  public init(node: NodeProfile, progress: @escaping @Sendable (String) -> Void) {
+    self.node = node
+    self.progress = progress
+  }
+}
+
+/// A benchmark as the registry knows it: a stable dotted id, its parameters, its validity
+/// check, a resource check that runs before anything allocates, and the run itself.
+public struct BenchmarkDescriptor: Sendable {
+  public var id: String
+  public var summary: String
+  /// The check every result must pass to count (printed by `suanli list`).
+  public var validity: String
+  /// The result ids a run produces (`stream` produces stream.copy ... stream.triad).
+  public var produces: [String]
+  public var parameters: [ParameterSpec]
+  /// Refuses parameters the node cannot honour (memory), before the run allocates.
+  public var preflight: @Sendable (NodeProfile, ParameterValues) throws -> Void
+  /// Runs with resolved parameters; returns one result per id it measures.
+  public var run: @Sendable (BenchmarkContext, ParameterValues) throws -> [BenchmarkResult]
+
+  public init(
+    id: String, summary: String, validity: String, produces: [String]? = nil,
+    parameters: [ParameterSpec],
+    preflight: @escaping @Sendable (NodeProfile, ParameterValues) throws -> Void,
+    run: @escaping @Sendable (BenchmarkContext, ParameterValues) throws -> [BenchmarkResult]
+  ) {
+    self.id = id
+    self.summary = summary
+    self.validity = validity
+    self.produces = produces ?? [id]
+    self.parameters = parameters
+    self.preflight = preflight
+    self.run = run
+  }
+
+  public func spec(_ name: String) -> ParameterSpec? { parameters.first { $0.name == name } }
+
+  /// The defaults of every parameter.
+  public var defaults: ParameterValues {
+    ParameterValues(Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.defaultValue) }))
+  }
+}
+
+/// Parameters every timed benchmark takes.
+public enum CommonParameters {
+  public static func repeats(_ value: Int) -> ParameterSpec {
+    ParameterSpec(
+      name: "repeats", kind: .integer(1...100_000), defaultValue: .int(value),
+      help: "timed repetitions, every one kept as a sample")
+  }
+
+  public static func warmup(_ value: Int) -> ParameterSpec {
+    ParameterSpec(
+      name: "warmup", kind: .integer(0...1000), defaultValue: .int(value),
+      help: "untimed repetitions first (recorded apart)")
+  }
+
+  public static let threads = ParameterSpec(
+    name: "threads", kind: .integer(0...65_536), defaultValue: .int(0),
+    help: "worker threads, pinned one per core; 0 = one per core")
+}
+
+/// The benchmarks this build knows, by id.
+public struct BenchmarkRegistry: Sendable {
+  public private(set) var descriptors: [BenchmarkDescriptor]
+
+  public init(_ descriptors: [BenchmarkDescriptor]) { self.descriptors = descriptors }
+
+  /// Every benchmark Suanli ships.
+  public static let standard = BenchmarkRegistry(StreamBenchmark.descriptors())
+
+  public var ids: [String] { descriptors.map(\.id) }
+
+  public func descriptor(_ id: String) -> BenchmarkDescriptor? {
+    descriptors.first { $0.id == id }
+  }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Kernels
+import ReportFormat
+import Topology
+
+/// Assembles, names and writes reports.
+public enum ReportBuilder {
+  public static let toolVersion = "0.1.0"
+
+  public static func tool() -> Report.Tool {
+    Report.Tool(
+      name: "suanli", version: toolVersion, gitCommit: BuildInfo.gitCommit,
+      buildISA: BuildInfo.isa)
+  }
+
+  public static func software() -> Software {
+    Software(
+      os: HostProbe.osName(), kernel: HostProbe.kernel(), compiler: compilerVersion,
+      blas: BLAS.configuration, mpi: nil, hwloc: HwlocTopology.libraryVersion,
+      environment: HostProbe.performanceEnvironment())
+  }
+
+  static var compilerVersion: String {
+    #if compiler(>=6.3)
+      return "Swift 6.3 or later"
+    #elseif compiler(>=6.2)
+      return "Swift 6.2"
+    #elseif compiler(>=6.1)
+      return "Swift 6.1"
+    #else
+      return "Swift 6.0"
+    #endif
+  }
+
+  public static func report(
+    suite: Suite, center: String, node: NodeProfile, outcome: SuiteRunner.Outcome, date: Date
+  ) -> Report {
+    Report(
+      tool: tool(), center: center, createdAt: iso8601(date), complete: outcome.complete,
+      nodes: [node.record()], software: software(),
+      suite: SuiteRecord(
+        name: suite.name, description: suite.description, file: suite.file, sha256: suite.sha256,
+        timeBudgetSeconds: suite.timeBudgetSeconds, overrides: suite.overrides),
+      results: outcome.results, notes: outcome.notes)
+  }
+
+  /// `results/<center>/<host>-<yyyymmddThhmmssZ>-<suite>.json`, every part reduced to
+  /// [A-Za-z0-9._-].
+  public static func defaultPath(
+    folder: String, center: String, host: String, suite: String, date: Date
+  )
+    -> String
+  {
+    "\(folder)/\(safe(center))/\(safe(host))-\(compactStamp(date))-\(safe(suite)).json"
+  }
+
+  public static func encode(_ report: Report) throws -> [UInt8] {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return Array(try encoder.encode(report)) + [0x0a]
+  }
+
+  public static func write(_ report: Report, to path: String) throws {
+    try AtomicFile.write(try encode(report), to: path, overwrite: false)
+  }
+
+  static func safe(_ text: String) -> String {
+    let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+    let mapped = String(text.map { allowed.contains($0) ? $0 : "_" })
+    return mapped.isEmpty || mapped.hasPrefix(".") ? "_" + mapped : mapped
+  }
+
+  static func iso8601(_ date: Date) -> String {
+    format(date, "yyyy-MM-dd'T'HH:mm:ss'Z'")
+  }
+
+  static func compactStamp(_ date: Date) -> String { format(date, "yyyyMMdd'T'HHmmss'Z'") }
+
+  private static func format(_ date: Date, _ pattern: String) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = pattern
+    return formatter.string(from: date)
+  }
+}

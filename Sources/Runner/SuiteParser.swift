@@ -1,0 +1,124 @@
+import Crypto
+import Foundation
+import ReportFormat
+import Yams
+
+/// Reads a suite file (YAML) into a `Suite`, checking every field against the registry. Errors
+/// name the file, the line and the field.
+///
+/// ```yaml
+/// name: quick
+/// description: A minute on one node.
+/// timeBudgetSeconds: 60
+/// benchmarks:
+///   - id: stream
+///     repeats: 10
+///     parameters: { elements: 0 }
+///   - stream.triad          # shorthand: defaults
+/// ```
+public struct SuiteParser {
+  public let registry: BenchmarkRegistry
+  /// Refuse suite files above this size before parsing (a suite is a few hundred bytes).
+  public static let maximumBytes = 1 << 20
+
+  public init(registry: BenchmarkRegistry = .standard) { self.registry = registry }
+
+  public func load(path: String) throws -> Suite {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      let exists = FileManager.default.fileExists(atPath: path)
+      throw RunnerError.suite(
+        file: path, line: nil, field: "file",
+        message: exists ? "cannot be read" : "no such suite file (see `suanli list`)")
+    }
+    guard data.count <= SuiteParser.maximumBytes else {
+      throw RunnerError.suite(
+        file: path, line: nil, field: "file",
+        message: "is \(data.count) bytes; a suite must be under \(SuiteParser.maximumBytes)")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw RunnerError.suite(file: path, line: nil, field: "file", message: "is not UTF-8 text")
+    }
+    let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    return try parse(text, file: path, sha256: digest)
+  }
+
+  public func parse(_ text: String, file: String, sha256: String) throws -> Suite {
+    let root: Node
+    do {
+      guard let node = try Yams.compose(yaml: text) else {
+        throw RunnerError.suite(file: file, line: nil, field: "file", message: "is empty")
+      }
+      root = node
+    } catch let error as YamlError {
+      throw RunnerError.suite(
+        file: file, line: YAMLField.line(of: error), field: "yaml",
+        message: "not valid YAML: \(YAMLField.problem(of: error))")
+    }
+    let top = YAMLField(file: file, path: "", node: root)
+    let fields = try top.mapping(allowed: [
+      "name", "description", "timeBudgetSeconds", "benchmarks",
+    ])
+    guard let nameField = fields["name"] else { throw top.error("missing required key \"name\"") }
+    let name = try nameField.string()
+    let description = try fields["description"]?.string() ?? ""
+    var budget: Double? = nil
+    if let field = fields["timeBudgetSeconds"] {
+      let value = try field.number()
+      guard value > 0, value.isFinite else { throw field.error("expected a number of seconds > 0") }
+      budget = value
+    }
+    guard let list = fields["benchmarks"] else {
+      throw top.error("missing required key \"benchmarks\"")
+    }
+    let items = try list.sequence()
+    guard !items.isEmpty else { throw list.error("expected at least one benchmark") }
+    let entries = try items.map(entry)
+    var producer: [String: String] = [:]
+    for (item, entry) in zip(items, entries) {
+      for id in entry.descriptor.produces {
+        if let earlier = producer[id] {
+          throw item.error(
+            "\(entry.id) measures \(id), which \(earlier) earlier in the suite measures too (each result id once per suite)"
+          )
+        }
+        producer[id] = entry.id
+      }
+    }
+    return Suite(
+      name: name, description: description, file: file, sha256: sha256,
+      timeBudgetSeconds: budget, entries: entries)
+  }
+
+  private func entry(_ field: YAMLField) throws -> SuiteEntry {
+    var idField = field
+    var settings: [String: YAMLField] = [:]
+    if case .scalar = field.node {
+      // Shorthand: "- stream.triad".
+    } else {
+      settings = try field.mapping(allowed: ["id", "repeats", "warmup", "parameters"])
+      guard let id = settings["id"] else { throw field.error("missing required key \"id\"") }
+      idField = id
+    }
+    let id = try idField.string()
+    guard let descriptor = registry.descriptor(id) else {
+      throw RunnerError.unknownBenchmark(
+        file: idField.file, line: idField.line, field: idField.path, id: id, known: registry.ids)
+    }
+    var values = descriptor.defaults
+    var given: [(String, YAMLField)] = []
+    for key in ["repeats", "warmup"] { if let f = settings[key] { given.append((key, f)) } }
+    if let parameters = settings["parameters"] {
+      let allowed = descriptor.parameters.map(\.name)
+      given += try parameters.mapping(allowed: allowed, owner: "benchmark \(id)").sorted {
+        $0.key < $1.key
+      }.map { ($0.key, $0.value) }
+    }
+    for (name, valueField) in given {
+      guard let spec = descriptor.spec(name) else {
+        throw valueField.error("\(id) has no parameter \"\(name)\"")
+      }
+      values[name] = try valueField.value(for: spec)
+    }
+    return SuiteEntry(descriptor: descriptor, values: values, line: field.line)
+  }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import ReportFormat
+import Runner
+import Topology
+
+struct Run: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run a suite on this node and write a report.",
+    discussion: """
+      Writes results/<center>/<host>-<UTC time>-<suite>.json (or --output) atomically and prints \
+      its path last on stdout. Progress goes to stderr.
+      """)
+
+  @Argument(help: "The suite file (YAML), e.g. suites/quick.yaml.")
+  var suite: String
+
+  @Option(
+    name: .long,
+    help: "The computing center this node belongs to (default: $SUANLI_CENTER or \"local\").")
+  var center: String?
+
+  @Option(name: .long, help: "Write the report to this file instead of the results folder.")
+  var output: String?
+
+  @Option(name: .long, help: "Results folder.")
+  var results = "results"
+
+  @Option(
+    name: .customLong("set"),
+    help: ArgumentHelp("Override a parameter, repeatable.", valueName: "ID.PARAM=VALUE"))
+  var overrides: [String] = []
+
+  @Option(
+    name: .long, help: ArgumentHelp("Run only these benchmarks of the suite.", valueName: "ID,..."))
+  var only: String?
+
+  @Flag(name: .long, help: "Print the report as JSON on stdout (the path goes to stderr).")
+  var json = false
+
+  func validate() throws {
+    if let center, center.trimmingCharacters(in: .whitespaces).isEmpty {
+      throw ValidationError("--center: expected a non-empty name")
+    }
+  }
+
+  func run() throws {
+    let centerName = center ?? ProcessInfo.processInfo.environment["SUANLI_CENTER"] ?? "local"
+    var plan: Suite
+    let node: NodeProfile
+    do {
+      plan = try SuiteParser().load(path: suite)
+      try plan.apply(set: overrides)
+      if let only {
+        try plan.keepOnly(
+          only.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
+      }
+      node = try NodeDiscovery.discover(.host)
+      try SuiteRunner(node: node, progress: Terminal.progress).preflight(plan)
+    } catch let error as RunnerError {
+      throw fail(error, .badInput)
+    } catch let error as TopologyError {
+      throw fail(error, .environment)
+    }
+
+    let date = Date()
+    let path =
+      output
+      ?? ReportBuilder.defaultPath(
+        folder: results, center: centerName, host: node.hostname, suite: plan.name, date: date)
+    do {
+      try AtomicFile.ensureWritableFolder(
+        URL(fileURLWithPath: path).deletingLastPathComponent().path)
+      if FileManager.default.fileExists(atPath: path) {
+        throw RunnerError.output(path: path, message: "already exists; not overwritten")
+      }
+    } catch let error as RunnerError {
+      throw fail(error, .environment)
+    }
+
+    Terminal.progress("suite \(plan.name): \(plan.entries.count) benchmark(s) on \(node.hostname)")
+    let outcome = SuiteRunner(node: node, progress: Terminal.progress).run(plan)
+    let report = ReportBuilder.report(
+      suite: plan, center: centerName, node: node, outcome: outcome, date: date)
+    do {
+      try ReportBuilder.write(report, to: path)
+    } catch {
+      throw fail(String(describing: error), .environment)
+    }
+    if json {
+      print(String(decoding: try ReportBuilder.encode(report), as: UTF8.self), terminator: "")
+      Terminal.error(path)
+    } else {
+      print(RunView.render(report))
+      print(path)
+    }
+    if report.results.contains(where: { $0.status != .ok }) {
+      throw ExitStatus.resultsNotValid.code
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Measurement
+import ReportFormat
+
+/// The summary table printed after a run: one row per result, its headline figure, spread and
+/// validity check.
+enum RunView {
+  /// The metric that heads a result, in order of preference.
+  static let headline = ["rate", "bandwidth", "latency", "residual"]
+
+  static func render(_ report: ReportFormat.Report) -> String {
+    var table = TextTable(
+      ["benchmark", "status", "result", "median", "samples", "CV", "check"],
+      alignments: [.left, .left, .right, .right, .right, .right, .left])
+    for result in report.results {
+      let metric = headline.lazy.compactMap { result.metric($0) }.first
+      let median = metric.flatMap { result.metric($0.name + "Median") }
+      table.add([
+        result.id, result.status.rawValue,
+        metric.map { Humanize.format($0.value, unit: $0.unit) } ?? "—",
+        median.map { Humanize.format($0.value, unit: $0.unit) } ?? "—",
+        "\(result.samples.count)",
+        result.statistics.map { Humanize.fixed($0.cv * 100, decimals: 1) + "%" } ?? "—",
+        checkText(result),
+      ])
+    }
+    let rendered = table.render { row, column, text in
+      guard column == 1 else { return text }
+      return report.results[row].status == .ok ? Terminal.ok(text) : Terminal.bad(text)
+    }
+    var lines = [rendered]
+    for result in report.results {
+      for note in result.notes { lines.append(Terminal.dim("\(result.id): \(note)")) }
+    }
+    if !report.complete {
+      lines.append(Terminal.bad("incomplete: ") + "some benchmarks did not run")
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  /// Two significant digits; exponent form for the tiny bounds of residual checks.
+  static func short(_ value: Double) -> String {
+    if value == 0 || (abs(value) >= 1e-3 && abs(value) < 1e6) {
+      return Humanize.significant(value, digits: 2)
+    }
+    return String(format: "%.1e", value)
+  }
+
+  static func checkText(_ result: BenchmarkResult) -> String {
+    guard let validation = result.validation else { return "—" }
+    let value = validation.value.map(short) ?? "?"
+    let bound = validation.bound.map(short) ?? "?"
+    return (validation.passed ? "passed" : "FAILED") + " (\(value) ≤ \(bound))"
+  }
+}

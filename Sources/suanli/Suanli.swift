@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Suanli: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "suanli",
+    abstract: "Measure, verify and compare the compute power of a node (算力).",
+    version: "0.1.0",
+    subcommands: [Topo.self, Run.self, List.self])
+}

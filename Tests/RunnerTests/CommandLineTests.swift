@@ -1,0 +1,158 @@
+import Foundation
+import XCTest
+
+/// The `suanli` binary as a user runs it: exit codes, one-line errors, nothing half-written.
+/// Uses SUANLI_BIN (set by `make test`) or the binary SwiftPM built next to the tests.
+final class CommandLineTests: XCTestCase {
+  static var binary: String {
+    if let path = ProcessInfo.processInfo.environment["SUANLI_BIN"] { return path }
+    // On Linux the bundle URL is the products folder itself; on macOS, the .xctest inside it.
+    let bundle = Bundle(for: CommandLineTests.self).bundleURL
+    let candidates = [bundle, bundle.deletingLastPathComponent()].map {
+      $0.appendingPathComponent("suanli").path
+    }
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+  }
+
+  struct Outcome {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  func suanli(_ arguments: String...) throws -> Outcome { try suanli(arguments) }
+
+  func suanli(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+    guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
+      // `make test` names the binary: then its absence is a failure, not a skip.
+      if ProcessInfo.processInfo.environment["SUANLI_BIN"] != nil {
+        XCTFail("SUANLI_BIN=\(Self.binary) is not an executable")
+      }
+      throw XCTSkip("suanli binary not built at \(Self.binary)")
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Self.binary)
+    process.arguments = arguments
+    process.currentDirectoryURL = RunAndReportTests.root
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Outcome(
+      status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+      stderr: String(decoding: stderr, as: UTF8.self))
+  }
+
+  func temporaryFolder() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "suanli-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+    return url
+  }
+
+  func testSyntheticTopologyJSON() throws {
+    let outcome = try suanli(
+      "topo", "--topology", "synthetic:\"pack:2 numa:2 l3:1 core:4 pu:2\"", "--json")
+    XCTAssertEqual(outcome.status, 0, outcome.stderr)
+    let json = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+    XCTAssertEqual(json["packages"] as? Int, 2)
+    XCTAssertEqual(json["numaNodes"] as? Int, 4)
+    XCTAssertEqual(json["cores"] as? Int, 16)
+    XCTAssertEqual(json["pus"] as? Int, 32)
+    let caches = try XCTUnwrap(json["caches"] as? [[String: Any]])
+    XCTAssertEqual(caches.first?["level"] as? Int, 3)
+    XCTAssertEqual(caches.first?["count"] as? Int, 4)
+    XCTAssertNotNil(caches.first?["sizeBytes"] as? Int)
+    XCTAssertNotNil(json["rpeak"] as? [String: Any])
+  }
+
+  func testXMLExportRoundTripsThroughTopo() throws {
+    let folder = try temporaryFolder()
+    let xml = folder.appendingPathComponent("m.xml").path
+    let export = try suanli(
+      "topo", "--topology", "synthetic:pack:1 core:3 pu:2", "--xml", xml, "--json")
+    XCTAssertEqual(export.status, 0, export.stderr)
+    let reread = try suanli("topo", "--topology", xml, "--json")
+    XCTAssertEqual(reread.status, 0, reread.stderr)
+    XCTAssertTrue(reread.stdout.contains("\"cores\" : 3"), reread.stdout)
+  }
+
+  func testBadTopologyInputIsOneLineAndExit2() throws {
+    for argument in ["/nonexistent/suanli/m.xml", "synthetic:\"pack:x\""] {
+      let outcome = try suanli("topo", "--topology", argument)
+      XCTAssertEqual(outcome.status, 2, argument)
+      XCTAssertEqual(outcome.stderr.split(separator: "\n").count, 1, outcome.stderr)
+      XCTAssertTrue(outcome.stderr.hasPrefix("suanli: "), outcome.stderr)
+    }
+  }
+
+  func testBadSuiteInputIsOneLineAndExit2() throws {
+    let folder = try temporaryFolder()
+    let suite = folder.appendingPathComponent("bad.yaml")
+    try Data("name: t\nbenchmarks:\n  - id: stream.nope\n".utf8).write(to: suite)
+    let cases: [([String], String)] = [
+      (["run", suite.path], "bad.yaml:3: benchmarks[0].id: unknown benchmark id \"stream.nope\""),
+      (["run", "/nonexistent/suanli/s.yaml"], "no such suite file"),
+      (["run", "suites/quick.yaml", "--set", "stream.bogus=1"], "has no parameter \"bogus\""),
+      (["run", "suites/quick.yaml", "--set", "stream.elements=1000000000000"], "needs"),
+      (["run", "suites/quick.yaml", "--only", "hpl.fp64"], "not in suite quick"),
+    ]
+    for (arguments, fragment) in cases {
+      let outcome = try suanli(arguments + ["--results", folder.path])
+      XCTAssertEqual(outcome.status, 2, "\(arguments): \(outcome.stderr)")
+      XCTAssertEqual(outcome.stderr.split(separator: "\n").count, 1, outcome.stderr)
+      XCTAssertTrue(outcome.stderr.contains(fragment), "\(outcome.stderr) lacks \(fragment)")
+      XCTAssertEqual(outcome.stdout, "")
+    }
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["bad.yaml"])
+  }
+
+  func testUnwritableResultsFolderFailsBeforeRunning() throws {
+    let folder = try temporaryFolder()
+    let file = folder.appendingPathComponent("a-file")
+    try Data("x".utf8).write(to: file)
+    let outcome = try suanli("run", "suites/quick.yaml", "--results", file.path + "/sub")
+    XCTAssertEqual(outcome.status, 3, outcome.stderr)
+    XCTAssertTrue(outcome.stderr.contains("cannot create the results folder"), outcome.stderr)
+    XCTAssertFalse(outcome.stderr.contains("[1/"), "no benchmark may run first: \(outcome.stderr)")
+  }
+
+  func testRunWritesAReportAndNeverOverwritesOne() throws {
+    let folder = try temporaryFolder()
+    let path = folder.appendingPathComponent("r.json").path
+    let args = [
+      "run", "suites/quick.yaml", "--output", path, "--set", "stream.elements=20000", "--set",
+      "stream.repeats=2",
+    ]
+    let first = try suanli(args)
+    XCTAssertEqual(first.status, 0, first.stderr)
+    XCTAssertEqual(first.stdout.split(separator: "\n").last.map(String.init), path)
+    try SchemaCheck.assertValid(path)
+    let before = try Data(contentsOf: URL(fileURLWithPath: path))
+
+    let second = try suanli(args)
+    XCTAssertEqual(second.status, 3)
+    XCTAssertTrue(second.stderr.contains("already exists"), second.stderr)
+    XCTAssertEqual(
+      try Data(contentsOf: URL(fileURLWithPath: path)), before, "the report stays intact")
+  }
+
+  func testListShowsBenchmarksAndSuites() throws {
+    let outcome = try suanli("list", "--json")
+    XCTAssertEqual(outcome.status, 0, outcome.stderr)
+    let json = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+    let ids = (json["benchmarks"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
+    XCTAssertEqual(ids, ["stream", "stream.copy", "stream.scale", "stream.add", "stream.triad"])
+    let suites = (json["suites"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
+    XCTAssertEqual(Set(suites), ["quick", "node"])
+    XCTAssertEqual((json["problems"] as? [Any])?.count, 0)
+  }
+}
