@@ -42,7 +42,7 @@ run: build
 test: build
 	@scripts/ensure-packages.sh $(TEST_PACKAGES)
 	SUANLI_BIN=$(CURDIR)/$(BIN) SUANLI_PYTHON=/usr/bin/python3 SUANLI_REQUIRE_SCHEMA_CHECK=1 \
-	  $(SWIFT) test --parallel --num-workers 2
+	  $(SWIFT) test --disable-swift-testing
 
 bench: build
 	@scripts/ensure-packages.sh $(BENCH_PACKAGES)

@@ -9,6 +9,17 @@ enum RunView {
   static let headline = ["rate", "bandwidth", "latency", "residual"]
 
   static func render(_ report: ReportFormat.Report) -> String {
+    var lines: [String] = []
+    for node in report.nodes {
+      let peaks = node.rpeak.filter { $0.precision == "fp64" || $0.precision == "fp32" }
+        .map { "\($0.precision) \(Humanize.format($0.flopsPerSecond, unit: .flopsPerSecond))" }
+      lines.append(
+        Terminal.bold(node.hostname)
+          + "  \(node.cpu.model), \(node.topology.cores) cores, \(Humanize.format(Double(node.memoryBytes), unit: .bytes))"
+          + (peaks.isEmpty ? "" : "; Rpeak " + peaks.joined(separator: ", ")))
+    }
+    lines.append("center \(report.center), suite \(report.suite.name), \(report.createdAt)")
+    lines.append("")
     var table = TextTable(
       ["benchmark", "status", "result", "median", "samples", "CV", "check"],
       alignments: [.left, .left, .right, .right, .right, .right, .left])
@@ -28,7 +39,7 @@ enum RunView {
       guard column == 1 else { return text }
       return report.results[row].status == .ok ? Terminal.ok(text) : Terminal.bad(text)
     }
-    var lines = [rendered]
+    lines.append(rendered)
     for result in report.results {
       for note in result.notes { lines.append(Terminal.dim("\(result.id): \(note)")) }
     }
