@@ -49,12 +49,15 @@ public struct BenchmarkResult: Codable, Sendable, Equatable {
   public var execution: String?
   /// How work was placed: threads, pinning.
   public var placement: String?
+  /// A one-line human summary in the benchmark's own tradition (HPL's result line).
+  public var summary: String?
   public var notes: [String]
 
   public init(
     id: String, status: ResultStatus, parameters: [String: JSONValue], samples: [Double],
     sampleUnit: Unit, warmupSamples: [Double], metrics: [Metric], validation: Validation?,
-    execution: String? = nil, placement: String? = nil, notes: [String] = []
+    execution: String? = nil, placement: String? = nil, summary: String? = nil,
+    notes: [String] = []
   ) {
     self.id = id
     self.status = status
@@ -68,6 +71,7 @@ public struct BenchmarkResult: Codable, Sendable, Equatable {
     self.validation = validation
     self.execution = execution
     self.placement = placement
+    self.summary = summary
     self.notes = notes
   }
 

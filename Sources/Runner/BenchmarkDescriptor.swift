@@ -1,14 +1,20 @@
 import Kernels
 import ReportFormat
 
-/// What a benchmark gets when it runs: the node, and a sink for progress lines (stderr).
+/// What a benchmark gets when it runs: the node, a sink for progress lines (stderr), and the
+/// seconds left in the suite's time budget (nil: no budget), for benchmarks that size themselves.
 public struct BenchmarkContext: Sendable {
   public let node: NodeProfile
   public let progress: @Sendable (String) -> Void
+  public let remainingSeconds: Double?
 
-  public init(node: NodeProfile, progress: @escaping @Sendable (String) -> Void) {
+  public init(
+    node: NodeProfile, progress: @escaping @Sendable (String) -> Void,
+    remainingSeconds: Double? = nil
+  ) {
     self.node = node
     self.progress = progress
+    self.remainingSeconds = remainingSeconds
   }
 }
 
@@ -76,7 +82,8 @@ public struct BenchmarkRegistry: Sendable {
   public init(_ descriptors: [BenchmarkDescriptor]) { self.descriptors = descriptors }
 
   /// Every benchmark Suanli ships.
-  public static let standard = BenchmarkRegistry(StreamBenchmark.descriptors())
+  public static let standard = BenchmarkRegistry(
+    StreamBenchmark.descriptors() + [HPLBenchmark.descriptor()])
 
   public var ids: [String] { descriptors.map(\.id) }
 

@@ -24,7 +24,6 @@ public struct SuiteRunner {
   }
 
   public func run(_ suite: Suite) -> Outcome {
-    let context = BenchmarkContext(node: node, progress: progress)
     let start = MonotonicClock.nanoseconds()
     var results: [BenchmarkResult] = []
     var notes: [String] = []
@@ -40,6 +39,9 @@ public struct SuiteRunner {
         continue
       }
       progress("[\(index + 1)/\(suite.entries.count)] \(entry.id)")
+      let context = BenchmarkContext(
+        node: node, progress: progress,
+        remainingSeconds: suite.timeBudgetSeconds.map { $0 - elapsed })
       do {
         results += try entry.descriptor.run(context, entry.values)
       } catch {

@@ -41,6 +41,7 @@ enum RunView {
     }
     lines.append(rendered)
     for result in report.results {
+      if let summary = result.summary { lines.append(summary) }
       for note in result.notes { lines.append(Terminal.dim("\(result.id): \(note)")) }
     }
     if !report.complete {

@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import ReportFormat
 import XCTest
 
@@ -165,5 +166,86 @@ enum SchemaCheck {
     try available()
     let (status, _) = try run(path)
     XCTAssertNotEqual(status, 0, "\(path) should violate the schema", file: file, line: line)
+  }
+}
+
+final class HPLBenchmarkTests: XCTestCase {
+  func node() throws -> NodeProfile { try NodeDiscovery.discover(.host, clock: .given(2e9)) }
+
+  func testSmallHPLRunIsValidWithRateEfficiencyAndSummary() throws {
+    var suite = try SuiteParser().parse(
+      "name: t\nbenchmarks:\n  - id: hpl.fp64\n    repeats: 2\n    parameters: { n: 301, nb: 32 }\n",
+      file: "t.yaml", sha256: "")
+    try suite.apply(set: ["hpl.fp64.threads=2"])
+    let outcome = SuiteRunner(node: try node(), progress: { _ in }).run(suite)
+    let result = try XCTUnwrap(outcome.results.first)
+    XCTAssertEqual(result.status, .ok, "\(result.notes)")
+    XCTAssertEqual(result.samples.count, 2)
+    let residual = try XCTUnwrap(result.metric("residual")?.value)
+    XCTAssertLessThan(residual, 16)
+    let rate = try XCTUnwrap(result.metric("rate"))
+    XCTAssertEqual(rate.unit, .flopsPerSecond)
+    XCTAssertEqual(
+      rate.value, (2.0 / 3.0 * pow(301, 3) + 1.5 * 301 * 301) / result.samples.min()!,
+      accuracy: rate.value * 1e-12)
+    XCTAssertNotNil(result.metric("efficiency"))
+    XCTAssertTrue(
+      result.summary?.hasPrefix("HPL N=301 NB=32 threads=2") ?? false, result.summary ?? "")
+    XCTAssertEqual(result.parameters["n"], .int(301))
+  }
+
+  func testSingularRunIsInvalidWithReasonAndEncodes() throws {
+    let singular = HPLOutcome(
+      n: 5, nb: 2, seconds: 0.1, factorSeconds: 0.1, solveSeconds: 0, times: LUTimes(),
+      singularColumn: 3, check: nil)
+    let result = HPLBenchmark.result(
+      outcomes: [singular], warmup: [], parameters: [:], rpeak: nil, placement: "p")
+    XCTAssertEqual(result.status, .invalid)
+    XCTAssertFalse(result.valid)
+    XCTAssertNil(result.metric("rate"), "an invalid result is never given a rate")
+    XCTAssertTrue(result.notes.first?.contains("singular: zero pivot in column 3") ?? false)
+    XCTAssertNoThrow(try JSONEncoder().encode(result), "no NaN may reach the report")
+  }
+
+  func testFailingResidualIsInvalidButReported() throws {
+    let wrong = HPLOutcome(
+      n: 5, nb: 2, seconds: 0.1, factorSeconds: 0.1, solveSeconds: 0, times: LUTimes(),
+      singularColumn: nil,
+      check: HPLCheck(scaledResidual: 1e6, normA: 1, normX: 1, normB: 1, normR: 1))
+    let result = HPLBenchmark.result(
+      outcomes: [wrong], warmup: [], parameters: [:], rpeak: nil, placement: "p")
+    XCTAssertEqual(result.status, .invalid)
+    XCTAssertEqual(result.metric("residual")?.value, 1e6)
+    XCTAssertEqual(result.validation?.passed, false)
+    XCTAssertNil(result.metric("rate"))
+  }
+
+  func testBadSizesAreRefused() throws {
+    let node = try node()
+    let cases: [(String, String)] = [
+      ("hpl.fp64.nb=0", "1...4096"),
+      ("hpl.fp64.n=-3", "expected an integer"),
+    ]
+    for (argument, fragment) in cases {
+      var suite = try SuiteParser().parse(
+        "name: t\nbenchmarks: [hpl.fp64]\n", file: "t.yaml", sha256: "")
+      XCTAssertThrowsError(try suite.apply(set: [argument])) {
+        XCTAssertTrue(String(describing: $0).contains(fragment), "\($0)")
+      }
+    }
+    var tooBig = try SuiteParser().parse(
+      "name: t\nbenchmarks: [hpl.fp64]\n", file: "t.yaml", sha256: "")
+    try tooBig.apply(set: ["hpl.fp64.n=1000000"])
+    XCTAssertThrowsError(try SuiteRunner(node: node, progress: { _ in }).preflight(tooBig)) {
+      let text = String(describing: $0)
+      XCTAssertTrue(text.hasPrefix("hpl.fp64: n=1000000 needs"), text)
+      XCTAssertTrue(text.contains("available"), text)
+    }
+    var nbAboveN = try SuiteParser().parse(
+      "name: t\nbenchmarks: [hpl.fp64]\n", file: "t.yaml", sha256: "")
+    try nbAboveN.apply(set: ["hpl.fp64.n=100", "hpl.fp64.nb=200"])
+    XCTAssertThrowsError(try SuiteRunner(node: node, progress: { _ in }).preflight(nbAboveN)) {
+      XCTAssertEqual(String(describing: $0), "hpl.fp64.nb: expected nb <= n (100), got 200")
+    }
   }
 }

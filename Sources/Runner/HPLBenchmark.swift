@@ -1,0 +1,178 @@
+import Foundation
+import Kernels
+import Measurement
+import ReportFormat
+
+/// `hpl.fp64`: the supercomputing (超算) headline, computed as HPL computes it. Rate =
+/// ((2/3)n³ + (3/2)n²) / (factor + solve wall time); valid only when the scaled residual on the
+/// original A and b is below 16.
+public enum HPLBenchmark {
+  static let id = "hpl.fp64"
+
+  static let parameters: [ParameterSpec] = [
+    ParameterSpec(
+      name: "n", kind: .integer(0...1_000_000), defaultValue: .int(0),
+      help: "matrix order; 0 = sized from memoryFraction and maxSeconds"),
+    ParameterSpec(
+      name: "nb", kind: .integer(1...4096), defaultValue: .int(256),
+      help: "block size (panel width)"),
+    ParameterSpec(
+      name: "memoryFraction", kind: .number(0.01...0.95), defaultValue: .double(0.8),
+      help: "with n = 0: the matrix may use this fraction of available memory (HPL's guidance)"),
+    ParameterSpec(
+      name: "maxSeconds", kind: .number(0.1...604_800), defaultValue: .double(60),
+      help:
+        "with n = 0: cap n so one run should take at most this long (and fit the suite's budget)"),
+    ParameterSpec(
+      name: "seed", kind: .integer(0...Int.max), defaultValue: .int(42),
+      help: "seed of the random matrix"),
+    CommonParameters.threads,
+    CommonParameters.repeats(1),
+    CommonParameters.warmup(0),
+  ]
+
+  static func descriptor() -> BenchmarkDescriptor {
+    BenchmarkDescriptor(
+      id: id,
+      summary: "HPL-style FP64 LU with partial pivoting, look-ahead, solve A·x = b",
+      validity: "scaled residual ‖Ax−b‖∞ / (ε(‖A‖∞‖x‖∞+‖b‖∞)n) < 16, ε = 2⁻⁵³ (HPL)",
+      parameters: parameters,
+      preflight: { node, values in
+        let n = order(node: node, values: values, remainingSeconds: nil)
+        let nb = values.int("nb")
+        if values.int("n") > 0, nb > n {
+          throw RunnerError.parameter(
+            benchmark: id, parameter: "nb", message: "expected nb <= n (\(n)), got \(nb)")
+        }
+        let needed = DenseSystem.requiredBytes(n: n)
+        guard needed <= node.availableMemoryBytes * 9 / 10 else {
+          throw RunnerError.resources(
+            benchmark: id,
+            message:
+              "n=\(n) needs \(Humanize.format(Double(needed), unit: .bytes)) for the matrix; \(Humanize.format(Double(node.availableMemoryBytes), unit: .bytes)) available (90% may be used)"
+          )
+        }
+      },
+      run: { context, values in [try run(context: context, values: values)] })
+  }
+
+  /// The matrix order: `n` when given, else the largest multiple of nb whose matrix fits in
+  /// memoryFraction of available memory and whose run should fit in maxSeconds (and the suite's
+  /// remaining budget), assuming 75% of the FP64 Rpeak.
+  static func order(node: NodeProfile, values: ParameterValues, remainingSeconds: Double?) -> Int {
+    let given = values.int("n")
+    if given > 0 { return given }
+    let nb = values.int("nb")
+    let memory = values.double("memoryFraction") * Double(node.availableMemoryBytes) / 8
+    var n = Int(memory.squareRoot())
+    let seconds = min(
+      values.double("maxSeconds"), remainingSeconds.map { max(1, $0 / 2) } ?? .infinity)
+    let rate = 0.75 * (node.peak("fp64")?.flopsPerSecond ?? 1e10)
+    while n > nb, HPL.flops(n: n) / rate > seconds { n = Int(Double(n) * 0.95) }
+    return max(nb, n / nb * nb)
+  }
+
+  static func run(context: BenchmarkContext, values: ParameterValues) throws -> BenchmarkResult {
+    let node = context.node
+    let n = order(node: node, values: values, remainingSeconds: context.remainingSeconds)
+    let nb = min(values.int("nb"), n)
+    let (team, placement) = try node.makeTeam(threads: values.int("threads"))
+    guard let system = DenseSystem(n: n) else {
+      throw RunnerError.resources(benchmark: id, message: "could not map the \(n)×\(n + 1) matrix")
+    }
+    let seed = UInt64(values.int("seed"))
+    var warm: [Double] = []
+    for _ in 0..<values.int("warmup") {
+      warm.append(HPL.run(system: system, nb: nb, seed: seed, team: team).seconds)
+    }
+    var outcomes: [HPLOutcome] = []
+    for repeatIndex in 0..<values.int("repeats") {
+      let outcome = HPL.run(system: system, nb: nb, seed: seed, team: team)
+      outcomes.append(outcome)
+      context.progress(
+        "hpl.fp64 run \(repeatIndex + 1): n=\(n) nb=\(nb) \(Humanize.fixed(outcome.seconds, decimals: 2)) s \(Humanize.format(outcome.rate, unit: .flopsPerSecond)) residual \(outcome.check.map { Humanize.significant($0.scaledResidual, digits: 3) } ?? "none (singular)")"
+      )
+    }
+    var parameters = values.values
+    parameters["n"] = .int(n)
+    parameters["nb"] = .int(nb)
+    parameters["threads"] = .int(team.size)
+    return result(
+      outcomes: outcomes, warmup: warm, parameters: parameters, rpeak: node.peak("fp64"),
+      placement: placement + "; OpenBLAS 1 thread per worker; look-ahead depth 1")
+  }
+
+  /// Builds the result from the runs: valid only when every run passed the residual check.
+  static func result(
+    outcomes: [HPLOutcome], warmup: [Double], parameters: [String: JSONValue], rpeak: PeakRecord?,
+    placement: String
+  ) -> BenchmarkResult {
+    let samples = outcomes.map(\.seconds)
+    let singular = outcomes.compactMap(\.singularColumn).first
+    let residuals = outcomes.compactMap { $0.check?.scaledResidual }
+    let worst = residuals.contains { !$0.isFinite } ? Double.nan : (residuals.max() ?? .nan)
+    let passed =
+      singular == nil && !outcomes.isEmpty && outcomes.allSatisfy { $0.check?.passed == true }
+    let detail: String
+    if let singular {
+      detail = "matrix is singular: zero pivot in column \(singular); no solution to check"
+    } else if passed {
+      detail = "largest scaled residual over \(outcomes.count) run(s): \(worst)"
+    } else {
+      detail = "scaled residual \(worst) is not below \(HPL.threshold): the solution is wrong"
+    }
+    let validation = Validation(
+      check:
+        "HPL scaled residual ‖Ax−b‖∞ / (ε(‖A‖∞‖x‖∞+‖b‖∞)n), ε = 2⁻⁵³, on the regenerated A and b",
+      passed: passed, value: worst.isFinite ? worst : nil, bound: HPL.threshold, detail: detail)
+    var metrics: [Metric] = []
+    if worst.isFinite {
+      metrics.append(Metric(name: "residual", value: worst, unit: .ratio, polarity: .lowerIsBetter))
+    }
+    var summary: String? = nil
+    if passed, let best = outcomes.min(by: { $0.seconds < $1.seconds }) {
+      let n = best.n
+      let rate = best.rate
+      metrics.insert(
+        Metric(name: "rate", value: rate, unit: .flopsPerSecond, polarity: .higherIsBetter), at: 0)
+      if let median = Statistics(samples)?.median {
+        metrics.append(
+          Metric(
+            name: "rateMedian", value: HPL.flops(n: n) / median, unit: .flopsPerSecond,
+            polarity: .higherIsBetter))
+      }
+      if let rpeak {
+        metrics.append(
+          Metric(
+            name: "efficiency", value: rate / rpeak.flopsPerSecond, unit: .ratio,
+            polarity: .higherIsBetter))
+      }
+      metrics += [
+        Metric(
+          name: "factorSeconds", value: best.factorSeconds, unit: .seconds, polarity: .lowerIsBetter
+        ),
+        Metric(
+          name: "solveSeconds", value: best.solveSeconds, unit: .seconds, polarity: .lowerIsBetter),
+        Metric(
+          name: "panelThreadSeconds", value: best.times.panel, unit: .seconds,
+          polarity: .lowerIsBetter),
+        Metric(
+          name: "swapThreadSeconds", value: best.times.swaps, unit: .seconds,
+          polarity: .lowerIsBetter),
+        Metric(
+          name: "updateThreadSeconds", value: best.times.update, unit: .seconds,
+          polarity: .lowerIsBetter),
+      ]
+      let efficiency =
+        rpeak.map { " (\(Humanize.fixed(100 * rate / $0.flopsPerSecond, decimals: 1))% of Rpeak)" }
+        ?? ""
+      summary =
+        "HPL N=\(n) NB=\(best.nb) threads=\(parameters["threads"] ?? .int(0)) time \(Humanize.fixed(best.seconds, decimals: 3)) s  \(Humanize.format(rate, unit: .flopsPerSecond))\(efficiency)  residual \(Humanize.significant(worst, digits: 3)) < 16 PASSED"
+    }
+    return BenchmarkResult(
+      id: id, status: passed ? .ok : .invalid, parameters: parameters, samples: samples,
+      sampleUnit: .seconds, warmupSamples: warmup, metrics: metrics, validation: validation,
+      placement: placement, summary: summary,
+      notes: passed ? [] : [detail])
+  }
+}
