@@ -8,3 +8,5 @@
 void dlaswp_(const int *n, double *a, const int *lda, const int *k1, const int *k2,
              const int *ipiv, const int *incx);
 void dgetrf_(const int *m, const int *n, double *a, const int *lda, int *ipiv, int *info);
+void slaswp_(const int *n, float *a, const int *lda, const int *k1, const int *k2,
+             const int *ipiv, const int *incx);

@@ -94,6 +94,57 @@ public enum BLAS {
     dlaswp_(&n32, a, &lda32, &k1_32, &k2_32, ipiv, &inc)
   }
 
+  /// C = alpha·A·B + beta·C in FP32 (column-major, no transposes).
+  @inline(__always)
+  public static func sgemm(
+    m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    guard m > 0, n > 0 else { return }
+    cblas_sgemm(
+      CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), alpha, a,
+      Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+  }
+
+  /// B = L⁻¹·B in FP32, L unit lower triangular.
+  @inline(__always)
+  public static func strsmLowerUnit(
+    m: Int, n: Int, l: UnsafePointer<Float>, ldl: Int, b: UnsafeMutablePointer<Float>, ldb: Int
+  ) {
+    guard m > 0, n > 0 else { return }
+    cblas_strsm(
+      CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasUnit, Int32(m), Int32(n), 1, l,
+      Int32(ldl), b, Int32(ldb))
+  }
+
+  /// x = L⁻¹·x (unit lower) then U⁻¹·x (upper): the two triangular solves of an FP32 LU.
+  public static func strsvLU(
+    n: Int, lu: UnsafePointer<Float>, ld: Int, x: UnsafeMutablePointer<Float>
+  ) {
+    guard n > 0 else { return }
+    cblas_strsv(CblasColMajor, CblasLower, CblasNoTrans, CblasUnit, Int32(n), lu, Int32(ld), x, 1)
+    cblas_strsv(
+      CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, Int32(n), lu, Int32(ld), x, 1)
+  }
+
+  @inline(__always)
+  public static func isamax(n: Int, x: UnsafePointer<Float>) -> Int {
+    n > 0 ? Int(cblas_isamax(Int32(n), x, 1)) : 0
+  }
+
+  @inline(__always)
+  public static func slaswp(
+    n: Int, a: UnsafeMutablePointer<Float>, lda: Int, k1: Int, k2: Int, ipiv: UnsafePointer<Int32>
+  ) {
+    guard n > 0, k2 >= k1 else { return }
+    var n32 = Int32(n)
+    var lda32 = Int32(lda)
+    var k1_32 = Int32(k1)
+    var k2_32 = Int32(k2)
+    var inc: Int32 = 1
+    slaswp_(&n32, a, &lda32, &k1_32, &k2_32, ipiv, &inc)
+  }
+
   /// LAPACK's dgetrf (OpenBLAS's): the cross-check for our LU in tests. Returns LAPACK's info.
   public static func dgetrf(
     m: Int, n: Int, a: UnsafeMutablePointer<Double>, lda: Int, ipiv: UnsafeMutablePointer<Int32>

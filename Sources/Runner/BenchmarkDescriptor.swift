@@ -83,7 +83,8 @@ public struct BenchmarkRegistry: Sendable {
 
   /// Every benchmark Suanli ships.
   public static let standard = BenchmarkRegistry(
-    StreamBenchmark.descriptors() + [HPLBenchmark.descriptor()])
+    StreamBenchmark.descriptors() + [HPLBenchmark.descriptor()] + GEMMBenchmark.descriptors()
+      + [MxPBenchmark.descriptor()])
 
   public var ids: [String] { descriptors.map(\.id) }
 

@@ -52,6 +52,7 @@ public struct SuiteRunner {
         notes.append("\(entry.id) failed: \(error)")
       }
     }
+    MxPBenchmark.addSpeedup(to: &results)
     return Outcome(results: results, complete: complete, notes: notes)
   }
 }

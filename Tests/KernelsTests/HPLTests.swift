@@ -39,12 +39,12 @@ final class HPLTests: XCTestCase {
       var pivots = [Int32](repeating: 0, count: n)
       let outcome = BLAS.withThreads(1) {
         pivots.withUnsafeMutableBufferPointer { p in
-          BlockedLU.factor(
+          BlockedLU<Double>.factor(
             a: system.storage, n: n, ncols: n, lda: lda, nb: nb, ipiv: p.baseAddress!, team: team)
         }
       }
       XCTAssertNil(outcome.singularColumn)
-      BlockedLU.applyLaterPivotsToL(a: system.storage, n: n, lda: lda, nb: nb, ipiv: pivots)
+      BlockedLU<Double>.applyLaterPivotsToL(a: system.storage, n: n, lda: lda, nb: nb, ipiv: pivots)
       XCTAssertEqual(pivots, lapackPivots, "n=\(n) nb=\(nb)")
       var maxU = 0.0
       var maxDifference = 0.0
@@ -78,7 +78,7 @@ final class HPLTests: XCTestCase {
     var ipiv: [Int32] = [0, 0]
     let outcome = a.withUnsafeMutableBufferPointer { m in
       ipiv.withUnsafeMutableBufferPointer { p in
-        BlockedLU.factor(
+        BlockedLU<Double>.factor(
           a: m.baseAddress!, n: 2, ncols: 2, lda: 2, nb: 1, ipiv: p.baseAddress!, team: team)
       }
     }
@@ -91,7 +91,7 @@ final class HPLTests: XCTestCase {
     var pivots = [Int32](repeating: 0, count: n)
     let second = b.withUnsafeMutableBufferPointer { m in
       pivots.withUnsafeMutableBufferPointer { p in
-        BlockedLU.factor(
+        BlockedLU<Double>.factor(
           a: m.baseAddress!, n: n, ncols: n, lda: n, nb: 16, ipiv: p.baseAddress!, team: team)
       }
     }

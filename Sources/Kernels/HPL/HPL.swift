@@ -81,7 +81,7 @@ public enum HPL {
     let start = MonotonicClock.nanoseconds()
     let lu = BLAS.withThreads(1) {
       ipiv.withUnsafeMutableBufferPointer { pivots in
-        BlockedLU.factor(
+        BlockedLU<Double>.factor(
           a: system.storage, n: n, ncols: n + 1, lda: system.lda, nb: nb, ipiv: pivots.baseAddress!,
           team: team)
       }

@@ -1,0 +1,236 @@
+import Measurement
+
+/// Outcome of a GEMM benchmark: per-repetition times, and Freivalds' check of the product.
+public struct GEMMOutcome: Sendable {
+  public var precision: GEMMPrecision
+  public var m: Int
+  public var n: Int
+  public var k: Int
+  public var warmupSeconds: [Double]
+  public var seconds: [Double]
+  public var check: GEMMCheck
+  /// How the product was computed (library, conversions, accumulation).
+  public var method: String
+
+  public var flops: Double { GEMM.flops(m: m, n: n, k: k) }
+}
+
+/// Freivalds' check: C·x against A·(B·x) in FP64 for random x of ±1, row by row.
+public struct GEMMCheck: Sendable, Equatable {
+  /// max over rows of |(C·x)_i − (A·(B·x))_i| / bound_i: at most 1 passes.
+  public var worstRatio: Double
+  /// Normwise: ‖C·x − A·B·x‖∞ / ‖|A|·|B|·|x|‖∞.
+  public var normwiseError: Double
+  /// The first row whose difference exceeded its bound.
+  public var failingRow: Int?
+
+  public var passed: Bool { worstRatio.isFinite && worstRatio <= 1 }
+}
+
+/// C = A·B per precision: FP64/FP32 through OpenBLAS; FP16/BF16 inputs widened to FP32 (exact)
+/// and multiplied by OpenBLAS sgemm with FP32 accumulation, the conversion inside the timing.
+public enum GEMM {
+  /// The flops GEMM credits: 2·m·n·k.
+  public static func flops(m: Int, n: Int, k: Int) -> Double {
+    2 * Double(m) * Double(n) * Double(k)
+  }
+
+  public static func run(
+    _ precision: GEMMPrecision, m: Int, n: Int, k: Int, seed: UInt64, threads: Int, warmup: Int,
+    repeats: Int
+  ) -> GEMMOutcome {
+    switch precision {
+    case .fp64:
+      return direct(
+        Double.self, precision, m, n, k, seed, threads, warmup, repeats, "OpenBLAS cblas_dgemm"
+      ) {
+        a, b, c in
+        BLAS.dgemm(m: m, n: n, k: k, alpha: 1, a: a, lda: m, b: b, ldb: k, beta: 0, c: c, ldc: m)
+      }
+    case .fp32:
+      return direct(
+        Float.self, precision, m, n, k, seed, threads, warmup, repeats, "OpenBLAS cblas_sgemm"
+      ) {
+        a, b, c in
+        BLAS.sgemm(m: m, n: n, k: k, alpha: 1, a: a, lda: m, b: b, ldb: k, beta: 0, c: c, ldc: m)
+      }
+    case .fp16:
+      return widened(
+        Float16.self, precision, m, n, k, seed, threads, warmup, repeats,
+        "FP16 inputs widened to FP32 (F16C, exact), OpenBLAS cblas_sgemm, FP32 accumulation")
+    case .bf16:
+      return widened(
+        BFloat16.self, precision, m, n, k, seed, threads, warmup, repeats,
+        "BF16 inputs widened to FP32 (exact), OpenBLAS cblas_sgemm, FP32 accumulation")
+    }
+  }
+
+  /// Random inputs uniform in [-1, 1), rounded to the storage type (never zeros or constants).
+  static func random<T: GEMMStorage>(_: T.Type, count: Int, seed: UInt64, salt: Int) -> [T] {
+    (0..<count).map { T(rounding: Float(2 * DenseSystem.entry(seed: seed, row: $0, column: salt))) }
+  }
+
+  private static func direct<T: GEMMStorage>(
+    _: T.Type, _ precision: GEMMPrecision, _ m: Int, _ n: Int, _ k: Int, _ seed: UInt64,
+    _ threads: Int, _ warmup: Int, _ repeats: Int, _ method: String,
+    _ multiply: (UnsafePointer<T>, UnsafePointer<T>, UnsafeMutablePointer<T>) -> Void
+  ) -> GEMMOutcome {
+    let a = random(T.self, count: m * k, seed: seed, salt: 1)
+    let b = random(T.self, count: k * n, seed: seed, salt: 2)
+    var c = [T](repeating: T(rounding: 0), count: m * n)
+    var times: [Double] = []
+    BLAS.withThreads(threads) {
+      a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+          c.withUnsafeMutableBufferPointer { c in
+            for _ in 0..<(warmup + repeats) {
+              times.append(
+                MonotonicClock.time { multiply(a.baseAddress!, b.baseAddress!, c.baseAddress!) })
+            }
+          }
+        }
+      }
+    }
+    let check = freivalds(
+      m: m, n: n, k: k, a: a, b: b, c: c, roundoff: precision.accumulationRoundoff, seed: seed)
+    return GEMMOutcome(
+      precision: precision, m: m, n: n, k: k, warmupSeconds: Array(times.prefix(warmup)),
+      seconds: Array(times.dropFirst(warmup)), check: check,
+      method: method + ", \(threads) OpenBLAS threads")
+  }
+
+  private static func widened<T: GEMMStorage & Widening>(
+    _: T.Type, _ precision: GEMMPrecision, _ m: Int, _ n: Int, _ k: Int, _ seed: UInt64,
+    _ threads: Int, _ warmup: Int, _ repeats: Int, _ method: String
+  ) -> GEMMOutcome {
+    let a = random(T.self, count: m * k, seed: seed, salt: 1)
+    let b = random(T.self, count: k * n, seed: seed, salt: 2)
+    var a32 = [Float](repeating: 0, count: m * k)
+    var b32 = [Float](repeating: 0, count: k * n)
+    var c = [Float](repeating: 0, count: m * n)
+    var times: [Double] = []
+    BLAS.withThreads(threads) {
+      a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+          a32.withUnsafeMutableBufferPointer { a32 in
+            b32.withUnsafeMutableBufferPointer { b32 in
+              c.withUnsafeMutableBufferPointer { c in
+                for _ in 0..<(warmup + repeats) {
+                  times.append(
+                    MonotonicClock.time {
+                      T.widen(a.baseAddress!, into: a32.baseAddress!, count: m * k)
+                      T.widen(b.baseAddress!, into: b32.baseAddress!, count: k * n)
+                      BLAS.sgemm(
+                        m: m, n: n, k: k, alpha: 1, a: a32.baseAddress!, lda: m,
+                        b: b32.baseAddress!,
+                        ldb: k, beta: 0, c: c.baseAddress!, ldc: m)
+                    })
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    let check = freivalds(
+      m: m, n: n, k: k, a: a, b: b, c: c, roundoff: precision.accumulationRoundoff, seed: seed)
+    return GEMMOutcome(
+      precision: precision, m: m, n: n, k: k, warmupSeconds: Array(times.prefix(warmup)),
+      seconds: Array(times.dropFirst(warmup)), check: check,
+      method: method + ", \(threads) OpenBLAS threads; conversion timed")
+  }
+
+  /// Freivalds' check of C ≈ A·B (column-major, m×k times k×n) with a componentwise bound.
+  ///
+  /// For x of ±1, (C·x)_i and (A·(B·x))_i are computed in FP64. A GEMM accumulating in a
+  /// precision of unit roundoff u satisfies |C − A·B| ≤ γ_k·|A|·|B| elementwise, γ_k = k·u/(1−k·u)
+  /// (Higham, Accuracy and Stability, §3.5), whatever its summation order or blocking, so
+  /// |C·x − A·B·x|_i ≤ γ_k·w_i with w = |A|·(|B|·|x|). The FP64 products here add at most
+  /// γ_{k+n}(u₆₄)·w_i + γ_n(u₆₄)·(|C|·|x|)_i. Row i passes when its difference is within twice
+  /// the sum. A wrong element c_ij shifts (C·x)_i by exactly its error, so any element off by
+  /// more than its row's bound is caught. Two independent vectors x guard against cancellation.
+  public static func freivalds<In: GEMMStorage, Out: GEMMStorage>(
+    m: Int, n: Int, k: Int, a: [In], b: [In], c: [Out], roundoff: Double, seed: UInt64
+  ) -> GEMMCheck {
+    let u64 = Double.ulpOfOne / 2
+    func gamma(_ count: Int, _ u: Double) -> Double {
+      let t = Double(count) * u
+      return t < 1 ? t / (1 - t) : .infinity
+    }
+    var worst = 0.0
+    var normDiff = 0.0
+    var normW = 0.0
+    var failing: Int? = nil
+    for trial in 0..<2 {
+      let x = (0..<n).map {
+        DenseSystem.entry(seed: seed &+ 77, row: $0, column: trial) < 0 ? -1.0 : 1.0
+      }
+      var bx = [Double](repeating: 0, count: k)
+      var babs = [Double](repeating: 0, count: k)
+      for j in 0..<n {
+        for p in 0..<k {
+          let v = b[p + j * k].double
+          bx[p] += v * x[j]
+          babs[p] += abs(v)
+        }
+      }
+      var z = [Double](repeating: 0, count: m)
+      var w = [Double](repeating: 0, count: m)
+      for p in 0..<k {
+        for i in 0..<m {
+          let v = a[i + p * m].double
+          z[i] += v * bx[p]
+          w[i] += abs(v) * babs[p]
+        }
+      }
+      var y = [Double](repeating: 0, count: m)
+      var cabs = [Double](repeating: 0, count: m)
+      for j in 0..<n {
+        for i in 0..<m {
+          let v = c[i + j * m].double
+          y[i] += v * x[j]
+          cabs[i] += abs(v)
+        }
+      }
+      for i in 0..<m {
+        let bound = 2 * ((gamma(k, roundoff) + gamma(k + n, u64)) * w[i] + gamma(n, u64) * cabs[i])
+        let difference = abs(y[i] - z[i])
+        let ratio = bound > 0 ? difference / bound : (difference == 0 ? 0 : .infinity)
+        if !(ratio <= 1), failing == nil { failing = i }
+        worst = ratio.isNaN ? .infinity : max(worst, ratio)
+        normDiff = difference.isNaN ? .infinity : max(normDiff, difference)
+        normW = max(normW, w[i])
+      }
+    }
+    return GEMMCheck(
+      worstRatio: worst, normwiseError: normW > 0 ? normDiff / normW : normDiff, failingRow: failing
+    )
+  }
+}
+
+/// 16-bit storage types that widen to FP32 in a loop LLVM vectorises (vcvtph2ps for FP16, a
+/// shift for BF16).
+public protocol Widening {
+  static func widen(
+    _ source: UnsafePointer<Self>, into destination: UnsafeMutablePointer<Float>, count: Int)
+}
+
+extension Float16: Widening {
+  @inline(never)
+  public static func widen(
+    _ source: UnsafePointer<Float16>, into destination: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    for i in 0..<count { destination[i] = Float(source[i]) }
+  }
+}
+
+extension BFloat16: Widening {
+  @inline(never)
+  public static func widen(
+    _ source: UnsafePointer<BFloat16>, into destination: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    source.withMemoryRebound(to: UInt16.self, capacity: count) { bits in
+      for i in 0..<count { destination[i] = Float(bitPattern: UInt32(bits[i]) << 16) }
+    }
+  }
+}

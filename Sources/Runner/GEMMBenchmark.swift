@@ -1,0 +1,138 @@
+import Kernels
+import Measurement
+import ReportFormat
+import Topology
+
+/// `gemm.fp64/fp32/fp16/bf16`: C = A·B in each precision, rate = 2·m·n·k / time, checked with
+/// Freivalds' algorithm against an FP64 evaluation with a bound derived from k·u.
+public enum GEMMBenchmark {
+  static func parameters(defaultN: Int) -> [ParameterSpec] {
+    [
+      ParameterSpec(
+        name: "n", kind: .integer(1...200_000), defaultValue: .int(defaultN),
+        help: "columns of C (and rows/columns of square matrices)"),
+      ParameterSpec(
+        name: "m", kind: .integer(0...200_000), defaultValue: .int(0), help: "rows of C; 0 = n"),
+      ParameterSpec(
+        name: "k", kind: .integer(0...200_000), defaultValue: .int(0),
+        help: "inner dimension; 0 = n"),
+      ParameterSpec(
+        name: "seed", kind: .integer(0...Int.max), defaultValue: .int(42),
+        help: "seed of the random inputs"),
+      CommonParameters.threads,
+      CommonParameters.repeats(5),
+      CommonParameters.warmup(1),
+    ]
+  }
+
+  public static func descriptors() -> [BenchmarkDescriptor] {
+    GEMMPrecision.allCases.map(descriptor)
+  }
+
+  static func descriptor(_ precision: GEMMPrecision) -> BenchmarkDescriptor {
+    let id = "gemm.\(precision.rawValue)"
+    let inputs =
+      precision == .fp16 || precision == .bf16
+      ? "\(precision.rawValue) inputs, FP32 accumulation" : "\(precision.rawValue) throughout"
+    return BenchmarkDescriptor(
+      id: id, summary: "dense matrix multiply C = A·B, \(inputs)",
+      validity:
+        "Freivalds: |C·x − A·(B·x)|_i ≤ 2(γ_k(u_acc) + γ_{k+n}(u64))(|A||B||x|)_i + 2γ_n(u64)(|C||x|)_i for two random ±1 vectors",
+      parameters: parameters(defaultN: 2048),
+      preflight: { node, values in
+        let (m, n, k) = dimensions(values)
+        let needed = precision.requiredBytes(m: m, n: n, k: k)
+        guard needed <= node.availableMemoryBytes * 9 / 10 else {
+          throw RunnerError.resources(
+            benchmark: id,
+            message:
+              "m=\(m) n=\(n) k=\(k) needs \(Humanize.format(Double(needed), unit: .bytes)); \(Humanize.format(Double(node.availableMemoryBytes), unit: .bytes)) available (90% may be used)"
+          )
+        }
+      },
+      run: { context, values in [run(precision, id: id, context: context, values: values)] })
+  }
+
+  static func dimensions(_ values: ParameterValues) -> (m: Int, n: Int, k: Int) {
+    let n = values.int("n")
+    let m = values.int("m") > 0 ? values.int("m") : n
+    let k = values.int("k") > 0 ? values.int("k") : n
+    return (m, n, k)
+  }
+
+  /// "native" or "emulated", and why, for this precision on this node.
+  static func execution(_ precision: GEMMPrecision, isa: ISAFeatures) -> (String, String) {
+    switch precision {
+    case .fp64, .fp32:
+      return ("native", "\(precision.rawValue) FMA units")
+    case .fp16:
+      let why =
+        isa.has("avx512_fp16") || isa.has("asimdhp")
+        ? "the CPU has FP16 arithmetic, but Suanli has no native FP16 kernel yet: widened to FP32"
+        : "no FP16 arithmetic on this CPU: widened to FP32 (exact), FP32 multiply-add"
+      return ("emulated", why)
+    case .bf16:
+      let why =
+        isa.has("avx512_bf16") || isa.has("amx_bf16") || isa.has("bf16")
+        ? "the CPU has BF16 dot-product instructions, but Suanli has no native BF16 kernel yet: widened to FP32"
+        : "no BF16 arithmetic on this CPU: widened to FP32 (exact), FP32 multiply-add"
+      return ("emulated", why)
+    }
+  }
+
+  static func run(
+    _ precision: GEMMPrecision, id: String, context: BenchmarkContext, values: ParameterValues
+  ) -> BenchmarkResult {
+    let node = context.node
+    let (m, n, k) = dimensions(values)
+    let threads = values.int("threads") > 0 ? values.int("threads") : max(1, node.machine.cores)
+    let outcome = GEMM.run(
+      precision, m: m, n: n, k: k, seed: UInt64(values.int("seed")), threads: threads,
+      warmup: values.int("warmup"), repeats: values.int("repeats"))
+    let (execution, why) = execution(precision, isa: node.isa)
+    var parameters = values.values
+    parameters["m"] = .int(m)
+    parameters["n"] = .int(n)
+    parameters["k"] = .int(k)
+    parameters["threads"] = .int(threads)
+    let check = outcome.check
+    let validation = Validation(
+      check:
+        "Freivalds' check of C against A·(B·x) in FP64, two random ±1 vectors, componentwise bound from k·u",
+      passed: check.passed, value: check.worstRatio.isFinite ? check.worstRatio : nil, bound: 1,
+      detail: check.passed
+        ? "largest |difference| / bound over rows: \(check.worstRatio); normwise error \(check.normwiseError)"
+        : "row \(check.failingRow ?? -1) of C differs from A·B beyond the rounding bound (ratio \(check.worstRatio))"
+    )
+    var metrics: [Metric] = []
+    if check.normwiseError.isFinite {
+      metrics.append(
+        Metric(name: "error", value: check.normwiseError, unit: .ratio, polarity: .lowerIsBetter))
+    }
+    var summary: String? = nil
+    if check.passed, let best = outcome.seconds.min(),
+      let median = Statistics(outcome.seconds)?.median
+    {
+      let rate = outcome.flops / best
+      metrics.insert(
+        Metric(name: "rate", value: rate, unit: .flopsPerSecond, polarity: .higherIsBetter), at: 0)
+      metrics.append(
+        Metric(
+          name: "rateMedian", value: outcome.flops / median, unit: .flopsPerSecond,
+          polarity: .higherIsBetter))
+      if let peak = node.peak(precision.rawValue) {
+        metrics.append(
+          Metric(
+            name: "efficiency", value: rate / peak.flopsPerSecond, unit: .ratio,
+            polarity: .higherIsBetter))
+      }
+      summary =
+        "GEMM \(precision.rawValue) m=\(m) n=\(n) k=\(k): \(Humanize.format(rate, unit: .flopsPerSecond)) (\(execution))"
+    }
+    return BenchmarkResult(
+      id: id, status: check.passed ? .ok : .invalid, parameters: parameters,
+      samples: outcome.seconds, sampleUnit: .seconds, warmupSamples: outcome.warmupSeconds,
+      metrics: metrics, validation: validation, execution: execution,
+      placement: outcome.method, summary: summary, notes: [execution + ": " + why])
+  }
+}

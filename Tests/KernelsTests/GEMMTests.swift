@@ -1,0 +1,169 @@
+import XCTest
+
+@testable import Kernels
+
+final class GEMMTests: XCTestCase {
+  func testEveryPrecisionPassesItsCheckAtOddSizes() {
+    for precision in GEMMPrecision.allCases {
+      for size in [1, 3, 17, 64, 257] {
+        let outcome = GEMM.run(
+          precision, m: size, n: size, k: size, seed: 5, threads: 2, warmup: 0, repeats: 1)
+        XCTAssertTrue(outcome.check.passed, "\(precision) n=\(size): \(outcome.check)")
+        XCTAssertEqual(outcome.seconds.count, 1)
+        XCTAssertEqual(outcome.flops, 2 * Double(size * size * size))
+      }
+    }
+  }
+
+  func testRectangularShapes() {
+    for precision in GEMMPrecision.allCases {
+      let outcome = GEMM.run(
+        precision, m: 33, n: 7, k: 129, seed: 6, threads: 1, warmup: 1, repeats: 2)
+      XCTAssertTrue(outcome.check.passed, "\(precision): \(outcome.check)")
+      XCTAssertEqual(outcome.warmupSeconds.count, 1)
+      XCTAssertEqual(outcome.seconds.count, 2)
+    }
+  }
+
+  /// A correct product passes, then one planted wrong element fails: FP64 off by 1e-6, the
+  /// FP32-accumulated precisions off by 4 (bounds: ~1e-9 and ~0.5 for k = 257, |a|,|b| ≤ 1).
+  func testAPlantedWrongElementIsCaught() {
+    let n = 257
+    // FP64.
+    let a64 = GEMM.random(Double.self, count: n * n, seed: 1, salt: 1)
+    let b64 = GEMM.random(Double.self, count: n * n, seed: 1, salt: 2)
+    var c64 = [Double](repeating: 0, count: n * n)
+    BLAS.dgemm(m: n, n: n, k: n, alpha: 1, a: a64, lda: n, b: b64, ldb: n, beta: 0, c: &c64, ldc: n)
+    XCTAssertTrue(
+      GEMM.freivalds(m: n, n: n, k: n, a: a64, b: b64, c: c64, roundoff: 0x1p-53, seed: 3).passed)
+    c64[100 + 200 * n] += 1e-6
+    let bad64 = GEMM.freivalds(m: n, n: n, k: n, a: a64, b: b64, c: c64, roundoff: 0x1p-53, seed: 3)
+    XCTAssertFalse(bad64.passed)
+    XCTAssertEqual(bad64.failingRow, 100)
+
+    // FP16 inputs, FP32 product.
+    let a16 = GEMM.random(Float16.self, count: n * n, seed: 1, salt: 1)
+    let b16 = GEMM.random(Float16.self, count: n * n, seed: 1, salt: 2)
+    let a32 = a16.map { Float($0) }
+    let b32 = b16.map { Float($0) }
+    var c32 = [Float](repeating: 0, count: n * n)
+    BLAS.sgemm(m: n, n: n, k: n, alpha: 1, a: a32, lda: n, b: b32, ldb: n, beta: 0, c: &c32, ldc: n)
+    XCTAssertTrue(
+      GEMM.freivalds(m: n, n: n, k: n, a: a16, b: b16, c: c32, roundoff: 0x1p-24, seed: 3).passed)
+    c32[7 + 9 * n] += 4
+    let bad32 = GEMM.freivalds(m: n, n: n, k: n, a: a16, b: b16, c: c32, roundoff: 0x1p-24, seed: 3)
+    XCTAssertFalse(bad32.passed)
+    XCTAssertEqual(bad32.failingRow, 7)
+
+    // A NaN anywhere fails.
+    c32[7 + 9 * n] = .nan
+    XCTAssertFalse(
+      GEMM.freivalds(m: n, n: n, k: n, a: a16, b: b16, c: c32, roundoff: 0x1p-24, seed: 3).passed)
+  }
+
+  func testInputsAreRandomNotConstant() {
+    let values = GEMM.random(Float16.self, count: 1000, seed: 9, salt: 1)
+    XCTAssertGreaterThan(Set(values.map { $0.bitPattern }).count, 900)
+    XCTAssertTrue(values.allSatisfy { $0 >= -1 && $0 <= 1 })
+  }
+}
+
+final class HalfPrecisionTests: XCTestCase {
+  func testFloat16RoundTripsAndSpecialValues() {
+    for value: Float16 in [
+      0, -0, 1, -2.5, .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude,
+      .infinity, -.infinity,
+    ] {
+      XCTAssertEqual(Float16(rounding: Float(value)), value)
+      XCTAssertEqual(Float16(rounding: Float(value)).sign, value.sign)
+    }
+    XCTAssertTrue(Float16(rounding: .nan).isNaN)
+    XCTAssertEqual(Float16(rounding: 70_000), .infinity, "overflow rounds to infinity")
+    XCTAssertEqual(Float16(rounding: 1e-9), 0, "below half the least subnormal rounds to zero")
+    XCTAssertEqual(Float(Float16.leastNonzeroMagnitude), 0x1p-24, "subnormals widen exactly")
+  }
+
+  func testBFloat16RoundsToNearestEven() {
+    XCTAssertEqual(BFloat16(1.0).float, 1.0)
+    XCTAssertEqual(BFloat16(1 + 0x1p-8).float, 1.0, "halfway, to the even neighbour 1.0")
+    XCTAssertEqual(
+      BFloat16(1 + 3 * 0x1p-8).float, 1 + 0x1p-6, "halfway, to the even neighbour above")
+    XCTAssertEqual(BFloat16(1 + 0x1p-8 + 0x1p-20).float, 1 + 0x1p-7, "above halfway rounds up")
+    XCTAssertEqual(BFloat16(-3.140625).float, -3.140625, "exactly representable")
+  }
+
+  func testBFloat16SpecialValues() {
+    XCTAssertEqual(BFloat16(.infinity).bitPattern, 0x7F80)
+    XCTAssertEqual(BFloat16(-.infinity).bitPattern, 0xFF80)
+    XCTAssertEqual(
+      BFloat16(.greatestFiniteMagnitude).float, .infinity, "overflow rounds to infinity")
+    XCTAssertTrue(BFloat16(.nan).float.isNaN)
+    XCTAssertTrue(
+      BFloat16(Float(bitPattern: 0x7F80_0001)).float.isNaN, "a NaN whose payload is low stays NaN")
+    XCTAssertEqual(BFloat16(-0.0).bitPattern, 0x8000)
+    let subnormal = Float(bitPattern: 0x007F_0000)
+    XCTAssertEqual(BFloat16(subnormal).float, subnormal, "bf16 subnormals are exact")
+    XCTAssertEqual(
+      BFloat16(.leastNonzeroMagnitude).float, 0, "2⁻¹⁴⁹ is below bf16's least subnormal")
+  }
+
+  func testWideningLoopsMatchScalarConversion() {
+    let halves =
+      GEMM.random(Float16.self, count: 1001, seed: 2, salt: 3) + [
+        .infinity, .leastNonzeroMagnitude,
+      ]
+    var widened = [Float](repeating: 0, count: halves.count)
+    Float16.widen(halves, into: &widened, count: halves.count)
+    XCTAssertEqual(widened, halves.map { Float($0) })
+    let brains = GEMM.random(BFloat16.self, count: 1001, seed: 2, salt: 3) + [BFloat16(.infinity)]
+    var wide = [Float](repeating: 0, count: brains.count)
+    BFloat16.widen(brains, into: &wide, count: brains.count)
+    XCTAssertEqual(wide, brains.map(\.float))
+  }
+}
+
+final class HPLMxPTests: XCTestCase {
+  let team = ThreadTeam(unpinnedSize: 2)
+
+  func testConvergesToHPLResidualAtSeveralSizes() throws {
+    for (n, nb) in [(1, 1), (7, 3), (100, 32), (333, 64)] {
+      let outcome = try XCTUnwrap(
+        HPLMxP.run(n: n, nb: nb, seed: 4, precision: .fp32, maxIterations: 50, team: team))
+      XCTAssertTrue(outcome.converged, "n=\(n): \(outcome.history)")
+      XCTAssertLessThan(try XCTUnwrap(outcome.check).scaledResidual, 16)
+      XCTAssertEqual(outcome.history.count, outcome.iterations + 1)
+    }
+  }
+
+  func testSixteenBitVariantsConvergeWithMoreRefinement() throws {
+    let fp32 = try XCTUnwrap(
+      HPLMxP.run(n: 300, nb: 64, seed: 8, precision: .fp32, maxIterations: 50, team: team))
+    for precision in [MxPPrecision.fp16, .bf16] {
+      let outcome = try XCTUnwrap(
+        HPLMxP.run(n: 300, nb: 64, seed: 8, precision: precision, maxIterations: 100, team: team))
+      XCTAssertTrue(outcome.converged, "\(precision): \(outcome.history)")
+      XCTAssertGreaterThanOrEqual(outcome.iterations, fp32.iterations, "\(precision)")
+      // The first solve is only as good as the factors: worse than FP32's.
+      XCTAssertGreaterThan(outcome.history[0], fp32.history[0], "\(precision)")
+    }
+  }
+
+  func testNotConvergingWithinTheLimitIsReported() throws {
+    let outcome = try XCTUnwrap(
+      HPLMxP.run(n: 300, nb: 64, seed: 8, precision: .bf16, maxIterations: 0, team: team))
+    XCTAssertFalse(outcome.converged)
+    XCTAssertEqual(outcome.iterations, 0)
+    XCTAssertGreaterThan(try XCTUnwrap(outcome.check).scaledResidual, 16)
+  }
+
+  func testDiagonalDominance() throws {
+    let system = try XCTUnwrap(DenseSystem(n: 50))
+    system.generate(seed: 1, team: team)
+    HPLMxP.makeDiagonallyDominant(system, team: team)
+    for i in 0..<50 {
+      var offDiagonal = 0.0
+      for j in 0..<50 where j != i { offDiagonal += abs(system.column(j)[i]) }
+      XCTAssertGreaterThan(abs(system.column(i)[i]), offDiagonal)
+    }
+  }
+}
