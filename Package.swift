@@ -37,9 +37,12 @@ let package = Package(
       name: "Kernels", dependencies: ["Measurement", "CSuanli", "COpenBLAS"],
       swiftSettings: swiftCPU),
     .target(
+      name: "Signing",
+      dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+    .target(
       name: "Runner",
       dependencies: [
-        "Measurement", "ReportFormat", "Topology", "Kernels",
+        "Measurement", "ReportFormat", "Topology", "Kernels", "Signing",
         .product(name: "Yams", package: "Yams"),
         .product(name: "Crypto", package: "swift-crypto"),
       ],
@@ -47,7 +50,7 @@ let package = Package(
     .executableTarget(
       name: "suanli",
       dependencies: [
-        "Runner", "Topology", "ReportFormat", "Measurement",
+        "Runner", "Topology", "ReportFormat", "Measurement", "Signing",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Rainbow", package: "Rainbow"),
       ],
@@ -58,6 +61,8 @@ let package = Package(
       name: "TopologyTests", dependencies: ["Topology"], resources: [.copy("Fixtures")]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: swiftCPU),
     .testTarget(
-      name: "RunnerTests", dependencies: ["Runner", "ReportFormat", "Topology", "Kernels"]),
+      name: "RunnerTests",
+      dependencies: ["Runner", "ReportFormat", "Topology", "Kernels", "Signing"]),
+    .testTarget(name: "SigningTests", dependencies: ["Signing"]),
   ]
 )

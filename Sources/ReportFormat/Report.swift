@@ -17,6 +17,8 @@ public struct Report: Codable, Sendable, Equatable {
   public var suite: SuiteRecord
   public var results: [BenchmarkResult]
   public var notes: [String]
+  /// Ed25519 over the RFC 8785 canonical form of the report without this member.
+  public var signature: SignatureRecord?
 
   public init(
     tool: Tool, center: String, createdAt: String, complete: Bool, nodes: [NodeRecord],
@@ -32,6 +34,17 @@ public struct Report: Codable, Sendable, Equatable {
     self.suite = suite
     self.results = results
     self.notes = notes
+  }
+
+  public struct SignatureRecord: Codable, Sendable, Equatable {
+    public var algorithm: String
+    public var canonicalization: String
+    /// Hex SHA-256 of the 32-byte raw public key.
+    public var keyId: String
+    /// The raw public key, base64.
+    public var publicKey: String
+    /// The 64-byte signature, base64.
+    public var value: String
   }
 
   public struct Tool: Codable, Sendable, Equatable {

@@ -1,6 +1,7 @@
 import Foundation
 import Kernels
 import ReportFormat
+import Signing
 import Topology
 
 /// Assembles, names and writes reports.
@@ -54,14 +55,18 @@ public enum ReportBuilder {
     "\(folder)/\(safe(center))/\(safe(host))-\(compactStamp(date))-\(safe(suite)).json"
   }
 
-  public static func encode(_ report: Report) throws -> [UInt8] {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return Array(try encoder.encode(report)) + [0x0a]
+  /// The report as written: indented JSON in RFC 8785 member order and number format, signed
+  /// when a key is given.
+  public static func encode(_ report: Report, key: SigningKey? = nil) throws -> [UInt8] {
+    var unsigned = report
+    unsigned.signature = nil
+    let json = Array(try JSONEncoder().encode(unsigned))
+    if let key { return try ReportSigner.sign(json, with: key) }
+    return Canonicalizer.pretty(try JSONParser.parse(json))
   }
 
-  public static func write(_ report: Report, to path: String) throws {
-    try AtomicFile.write(try encode(report), to: path, overwrite: false)
+  public static func write(_ report: Report, to path: String, key: SigningKey? = nil) throws {
+    try AtomicFile.write(try encode(report, key: key), to: path, overwrite: false)
   }
 
   static func safe(_ text: String) -> String {

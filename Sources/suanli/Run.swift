@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ReportFormat
 import Runner
+import Signing
 import Topology
 
 struct Run: ParsableCommand {
@@ -38,6 +39,14 @@ struct Run: ParsableCommand {
   @Flag(name: .long, help: "Print the report as JSON on stdout (the path goes to stderr).")
   var json = false
 
+  @Option(
+    name: .long,
+    help: "Sign with this private key (default: the one `suanli keygen` wrote, if any).")
+  var key: String?
+
+  @Flag(name: .long, help: "Do not sign the report.")
+  var noSign = false
+
   func validate() throws {
     if let center, center.trimmingCharacters(in: .whitespaces).isEmpty {
       throw ValidationError("--center: expected a non-empty name")
@@ -63,6 +72,17 @@ struct Run: ParsableCommand {
       throw fail(error, .environment)
     }
 
+    var signingKey: SigningKey? = nil
+    if !noSign, key != nil || FileManager.default.fileExists(atPath: KeyFiles.defaultPrivateKey) {
+      do {
+        let (loaded, warnings) = try KeyFiles.loadPrivate(path: key ?? KeyFiles.defaultPrivateKey)
+        for warning in warnings { Terminal.error("suanli: warning: \(warning)") }
+        signingKey = loaded
+      } catch {
+        throw fail(String(describing: error), .badInput)
+      }
+    }
+
     let date = Date()
     let path =
       output
@@ -83,15 +103,20 @@ struct Run: ParsableCommand {
     let report = ReportBuilder.report(
       suite: plan, center: centerName, node: node, outcome: outcome, date: date)
     do {
-      try ReportBuilder.write(report, to: path)
+      try ReportBuilder.write(report, to: path, key: signingKey)
     } catch {
       throw fail(String(describing: error), .environment)
     }
     if json {
-      print(String(decoding: try ReportBuilder.encode(report), as: UTF8.self), terminator: "")
+      print(
+        String(decoding: try ReportBuilder.encode(report, key: signingKey), as: UTF8.self),
+        terminator: "")
       Terminal.error(path)
     } else {
       print(RunView.render(report))
+      print(
+        signingKey.map { "signed with key \($0.publicKey.keyID.prefix(16))" }
+          ?? "unsigned (no key: `suanli keygen`)")
       print(path)
     }
     if report.results.contains(where: { $0.status != .ok }) {

@@ -128,8 +128,9 @@ final class CommandLineTests: XCTestCase {
     let folder = try temporaryFolder()
     let path = folder.appendingPathComponent("r.json").path
     let args = [
-      "run", "suites/quick.yaml", "--output", path, "--set", "stream.elements=20000", "--set",
-      "stream.repeats=2",
+      "run", "suites/quick.yaml", "--output", path, "--only", "stream", "--set",
+      "stream.elements=20000",
+      "--set", "stream.repeats=2",
     ]
     let first = try suanli(args)
     XCTAssertEqual(first.status, 0, first.stderr)
@@ -142,6 +143,56 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(second.stderr.contains("already exists"), second.stderr)
     XCTAssertEqual(
       try Data(contentsOf: URL(fileURLWithPath: path)), before, "the report stays intact")
+  }
+
+  func testKeygenRunSignsVerifyAndTamper() throws {
+    let folder = try temporaryFolder()
+    let config = ["XDG_CONFIG_HOME": folder.path]
+    let keygen = try suanli(["keygen", "--name", "lab"], environment: config)
+    XCTAssertEqual(keygen.status, 0, keygen.stderr)
+    let report = folder.appendingPathComponent("r.json").path
+    let run = try suanli(
+      [
+        "run", "suites/quick.yaml", "--only", "stream", "--set", "stream.elements=4096", "--output",
+        report,
+      ],
+      environment: config)
+    XCTAssertEqual(run.status, 0, run.stderr)
+    XCTAssertTrue(run.stdout.contains("signed with key"), run.stdout)
+    let verify = try suanli(["verify", report, "--require-trusted"], environment: config)
+    XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
+    XCTAssertTrue(verify.stdout.contains("valid, trusted key"), verify.stdout)
+    XCTAssertTrue(verify.stdout.contains("(lab)"), verify.stdout)
+
+    var text = try String(contentsOfFile: report, encoding: .utf8)
+    text = text.replacingOccurrences(of: "\"center\": \"local\"", with: "\"center\": \"other\"")
+    let tampered = folder.appendingPathComponent("t.json").path
+    try text.write(toFile: tampered, atomically: true, encoding: .utf8)
+    let caught = try suanli(["verify", tampered], environment: config)
+    XCTAssertEqual(caught.status, 1)
+    XCTAssertTrue(caught.stdout.contains("INVALID: the signature does not match"), caught.stdout)
+
+    let canonical = try suanli(["canonicalize", report])
+    XCTAssertEqual(canonical.status, 0)
+    XCTAssertTrue(
+      canonical.stdout.hasPrefix("{\"center\":\"local\",\"complete\":true,"),
+      String(canonical.stdout.prefix(80)))
+
+    let unsigned = folder.appendingPathComponent("u.json").path
+    _ = try suanli(
+      [
+        "run", "suites/quick.yaml", "--only", "stream", "--set", "stream.elements=4096", "--output",
+        unsigned, "--no-sign",
+      ], environment: config)
+    XCTAssertEqual(try suanli(["verify", unsigned], environment: config).status, 1)
+    let sign = try suanli(["sign", unsigned], environment: config)
+    XCTAssertEqual(sign.status, 0, sign.stderr)
+    XCTAssertEqual(try suanli(["verify", unsigned], environment: config).status, 0)
+
+    chmod(folder.appendingPathComponent("suanli/private-key.pem").path, 0o644)
+    let loose = try suanli(["sign", unsigned], environment: config)
+    XCTAssertEqual(loose.status, 2)
+    XCTAssertTrue(loose.stderr.contains("refusing to sign"), loose.stderr)
   }
 
   func testListShowsBenchmarksAndSuites() throws {

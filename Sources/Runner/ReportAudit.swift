@@ -1,0 +1,92 @@
+import Foundation
+import Kernels
+import Measurement
+import ReportFormat
+
+/// Internal consistency of a report, as `suanli verify` checks it: what can be recomputed from
+/// the raw samples must match what the report states.
+public enum ReportAudit {
+  /// Decodes a report, reading the schema version before the body.
+  public static func decode(_ bytes: [UInt8]) throws -> Report {
+    struct Version: Decodable { var schemaVersion: Int }
+    let data = Data(bytes)
+    let version: Int
+    do {
+      version = try JSONDecoder().decode(Version.self, from: data).schemaVersion
+    } catch {
+      throw RunnerError.io(path: "report", message: "schemaVersion: missing or not an integer")
+    }
+    guard version == Report.currentSchemaVersion else {
+      throw RunnerError.io(
+        path: "report",
+        message:
+          "schemaVersion: \(version) is not supported (this suanli reads \(Report.currentSchemaVersion))"
+      )
+    }
+    do {
+      return try JSONDecoder().decode(Report.self, from: data)
+    } catch let DecodingError.keyNotFound(key, context) {
+      throw RunnerError.io(path: "report", message: "\(path(context.codingPath + [key])): missing")
+    } catch let DecodingError.typeMismatch(_, context) {
+      throw RunnerError.io(
+        path: "report", message: "\(path(context.codingPath)): \(context.debugDescription)")
+    } catch let DecodingError.dataCorrupted(context) {
+      throw RunnerError.io(
+        path: "report", message: "\(path(context.codingPath)): \(context.debugDescription)")
+    } catch {
+      throw RunnerError.io(path: "report", message: "not a Suanli report: \(error)")
+    }
+  }
+
+  private static func path(_ keys: [CodingKey]) -> String {
+    let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+    return text.hasPrefix(".") ? String(text.dropFirst()) : text
+  }
+
+  /// Every inconsistency found, one line each (empty: consistent).
+  public static func problems(_ report: Report) -> [String] {
+    var problems: [String] = []
+    for (index, result) in report.results.enumerated() {
+      let place = "results[\(index)] \(result.id)"
+      if result.valid != (result.status == .ok) {
+        problems.append("\(place): valid=\(result.valid) but status=\(result.status.rawValue)")
+      }
+      if result.status == .ok, result.validation?.passed != true {
+        problems.append("\(place): status ok without a passed validity check")
+      }
+      if result.statistics != Statistics(result.samples) {
+        problems.append("\(place): statistics do not match the samples")
+      }
+      guard result.status == .ok, let best = result.samples.min() else { continue }
+      if let expected = expectedHeadline(result, bestSeconds: best),
+        let stated = result.metric(expected.name)?.value,
+        abs(stated - expected.value) > 1e-9 * abs(expected.value)
+      {
+        problems.append(
+          "\(place): \(expected.name) \(stated) is not \(expected.value), recomputed from the samples"
+        )
+      }
+    }
+    return problems
+  }
+
+  /// The headline figure recomputed from parameters and the best sample.
+  static func expectedHeadline(_ result: BenchmarkResult, bestSeconds: Double) -> (
+    name: String, value: Double
+  )? {
+    func int(_ name: String) -> Int? {
+      if case .int(let v)? = result.parameters[name] { return v }
+      return nil
+    }
+    if result.id.hasPrefix("stream."), let bytes = result.metric("bytesPerIteration")?.value {
+      return ("bandwidth", bytes / bestSeconds)
+    }
+    if result.id == "hpl.fp64" || result.id == "hplmxp", let n = int("n") {
+      return ("rate", HPL.flops(n: n) / bestSeconds)
+    }
+    if result.id.hasPrefix("gemm."), let m = int("m"), let n = int("n"), let k = int("k") {
+      return ("rate", GEMM.flops(m: m, n: n, k: k) / bestSeconds)
+    }
+    return nil
+  }
+}

@@ -1,0 +1,239 @@
+/// A strict RFC 8259 parser that also enforces what RFC 8785 needs: unique member names, no lone
+/// surrogates, numbers that are finite doubles. Bounded: nesting deeper than `maximumDepth` is
+/// refused rather than recursed into.
+public struct JSONParser {
+  public static let maximumDepth = 512
+
+  private let bytes: [UInt8]
+  private var index = 0
+
+  public static func parse(_ bytes: [UInt8]) throws -> JSONNode {
+    var parser = JSONParser(bytes: bytes)
+    parser.skipWhitespace()
+    let value = try parser.value(depth: 0)
+    parser.skipWhitespace()
+    guard parser.index == bytes.count else {
+      throw parser.error("unexpected data after the JSON value")
+    }
+    return value
+  }
+
+  private init(bytes: [UInt8]) { self.bytes = bytes }
+
+  private func error(_ message: String) -> SigningError { .json(offset: index, message: message) }
+
+  private mutating func skipWhitespace() {
+    while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+  }
+
+  private mutating func value(depth: Int) throws -> JSONNode {
+    guard depth < JSONParser.maximumDepth else {
+      throw error("nesting deeper than \(JSONParser.maximumDepth) levels")
+    }
+    guard index < bytes.count else { throw error("unexpected end of input") }
+    switch bytes[index] {
+    case UInt8(ascii: "{"): return try object(depth: depth)
+    case UInt8(ascii: "["): return try array(depth: depth)
+    case UInt8(ascii: "\""): return .string(try string())
+    case UInt8(ascii: "t"): return try literal("true", .bool(true))
+    case UInt8(ascii: "f"): return try literal("false", .bool(false))
+    case UInt8(ascii: "n"): return try literal("null", .null)
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+    default: throw error("expected a JSON value")
+    }
+  }
+
+  private mutating func literal(_ text: String, _ node: JSONNode) throws -> JSONNode {
+    let expected = Array(text.utf8)
+    guard index + expected.count <= bytes.count,
+      Array(bytes[index..<index + expected.count]) == expected
+    else {
+      throw error("expected \(text)")
+    }
+    index += expected.count
+    return node
+  }
+
+  private mutating func object(depth: Int) throws -> JSONNode {
+    index += 1
+    var members: [(String, JSONNode)] = []
+    var names = Set<String>()
+    skipWhitespace()
+    if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+      index += 1
+      return .object(members)
+    }
+    while true {
+      skipWhitespace()
+      guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+        throw error("expected a member name")
+      }
+      let start = index
+      let name = try string()
+      guard names.insert(name).inserted else {
+        index = start
+        throw error("duplicate member name \"\(name)\"")
+      }
+      skipWhitespace()
+      guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+        throw error("expected ':'")
+      }
+      index += 1
+      skipWhitespace()
+      members.append((name, try value(depth: depth + 1)))
+      skipWhitespace()
+      guard index < bytes.count else { throw error("unexpected end of input in an object") }
+      if bytes[index] == UInt8(ascii: ",") {
+        index += 1
+      } else if bytes[index] == UInt8(ascii: "}") {
+        index += 1
+        return .object(members)
+      } else {
+        throw error("expected ',' or '}'")
+      }
+    }
+  }
+
+  private mutating func array(depth: Int) throws -> JSONNode {
+    index += 1
+    var elements: [JSONNode] = []
+    skipWhitespace()
+    if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+      index += 1
+      return .array(elements)
+    }
+    while true {
+      skipWhitespace()
+      elements.append(try value(depth: depth + 1))
+      skipWhitespace()
+      guard index < bytes.count else { throw error("unexpected end of input in an array") }
+      if bytes[index] == UInt8(ascii: ",") {
+        index += 1
+      } else if bytes[index] == UInt8(ascii: "]") {
+        index += 1
+        return .array(elements)
+      } else {
+        throw error("expected ',' or ']'")
+      }
+    }
+  }
+
+  private mutating func hex4() throws -> UInt16 {
+    guard index + 4 <= bytes.count else { throw error("truncated \\u escape") }
+    var value: UInt16 = 0
+    for _ in 0..<4 {
+      let c = bytes[index]
+      let digit: UInt16
+      switch c {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt16(c - UInt8(ascii: "0"))
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt16(c - UInt8(ascii: "a") + 10)
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt16(c - UInt8(ascii: "A") + 10)
+      default: throw error("invalid hex digit in a \\u escape")
+      }
+      value = value << 4 | digit
+      index += 1
+    }
+    return value
+  }
+
+  private mutating func string() throws -> String {
+    index += 1
+    var scalars = String.UnicodeScalarView()
+    var runStart = index
+    func flushRun(_ parser: JSONParser, upTo end: Int) throws {
+      guard runStart < end else { return }
+      guard let text = String(validating: parser.bytes[runStart..<end], as: UTF8.self) else {
+        throw parser.error("invalid UTF-8 in a string")
+      }
+      scalars.append(contentsOf: text.unicodeScalars)
+    }
+    while true {
+      guard index < bytes.count else { throw error("unterminated string") }
+      let c = bytes[index]
+      if c == UInt8(ascii: "\"") {
+        try flushRun(self, upTo: index)
+        index += 1
+        return String(scalars)
+      }
+      if c < 0x20 { throw error("unescaped control character in a string") }
+      if c != UInt8(ascii: "\\") {
+        index += 1
+        continue
+      }
+      try flushRun(self, upTo: index)
+      index += 1
+      guard index < bytes.count else { throw error("unterminated escape") }
+      let escape = bytes[index]
+      index += 1
+      switch escape {
+      case UInt8(ascii: "\""): scalars.append("\"")
+      case UInt8(ascii: "\\"): scalars.append("\\")
+      case UInt8(ascii: "/"): scalars.append("/")
+      case UInt8(ascii: "b"): scalars.append("\u{08}")
+      case UInt8(ascii: "f"): scalars.append("\u{0C}")
+      case UInt8(ascii: "n"): scalars.append("\n")
+      case UInt8(ascii: "r"): scalars.append("\r")
+      case UInt8(ascii: "t"): scalars.append("\t")
+      case UInt8(ascii: "u"):
+        let unit = try hex4()
+        if (0xD800...0xDBFF).contains(unit) {
+          guard index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"),
+            bytes[index + 1] == UInt8(ascii: "u")
+          else { throw error("lone high surrogate \\u\(String(unit, radix: 16))") }
+          index += 2
+          let low = try hex4()
+          guard (0xDC00...0xDFFF).contains(low) else {
+            throw error("high surrogate not followed by a low one")
+          }
+          let code = 0x10000 + (UInt32(unit - 0xD800) << 10) + UInt32(low - 0xDC00)
+          scalars.append(Unicode.Scalar(code)!)
+        } else if (0xDC00...0xDFFF).contains(unit) {
+          throw error("lone low surrogate \\u\(String(unit, radix: 16))")
+        } else {
+          scalars.append(Unicode.Scalar(unit)!)
+        }
+      default:
+        throw error("invalid escape \\\(Character(Unicode.Scalar(escape)))")
+      }
+      runStart = index
+    }
+  }
+
+  private mutating func number() throws -> Double {
+    let start = index
+    if bytes[index] == UInt8(ascii: "-") { index += 1 }
+    func digits(_ parser: inout JSONParser) -> Int {
+      let from = parser.index
+      while parser.index < parser.bytes.count,
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(parser.bytes[parser.index])
+      {
+        parser.index += 1
+      }
+      return parser.index - from
+    }
+    guard index < bytes.count else { throw error("truncated number") }
+    if bytes[index] == UInt8(ascii: "0") {
+      index += 1
+    } else if digits(&self) == 0 {
+      throw error("expected digits")
+    }
+    if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+      index += 1
+      guard digits(&self) > 0 else { throw error("expected digits after '.'") }
+    }
+    if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+      index += 1
+      if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")
+      {
+        index += 1
+      }
+      guard digits(&self) > 0 else { throw error("expected exponent digits") }
+    }
+    let text = String(decoding: bytes[start..<index], as: UTF8.self)
+    guard let value = Double(text), value.isFinite else {
+      index = start
+      throw error("number \(text) is outside the range of an IEEE-754 double")
+    }
+    return value
+  }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import ReportFormat
+import Signing
+import XCTest
+
+@testable import Runner
+
+final class VerificationTests: XCTestCase {
+  func folder() throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "suanli-verify-\(UUID().uuidString)"
+    ).path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+    return path
+  }
+
+  func report() throws -> Report {
+    var suite = try SuiteParser().parse(
+      "name: small\nbenchmarks:\n  - { id: stream.triad, repeats: 3, parameters: { elements: 4096 } }\n  - { id: gemm.fp32, repeats: 2, parameters: { n: 33 } }\n",
+      file: "small.yaml", sha256: String(repeating: "0", count: 64))
+    try suite.apply(set: [])
+    let node = try NodeDiscovery.discover(.host, clock: .given(2e9))
+    let outcome = SuiteRunner(node: node, progress: { _ in }).run(suite)
+    return ReportBuilder.report(
+      suite: suite, center: "c", node: node, outcome: outcome, date: Date())
+  }
+
+  func testSignedReportVerifiesAndAuditsClean() throws {
+    let dir = try folder()
+    _ = try KeyFiles.generate(folder: dir, name: "center-a")
+    let key = try KeyFiles.loadPrivate(path: dir + "/private-key.pem").0
+    let path = dir + "/r.json"
+    try ReportBuilder.write(try report(), to: path, key: key)
+    let (verdict, good) = ReportVerification.verify(
+      path: path, trust: TrustStore(folder: dir + "/trusted"), requireTrusted: true)
+    XCTAssertTrue(good, verdict)
+    XCTAssertTrue(verdict.hasPrefix("valid, trusted key"), verdict)
+    XCTAssertTrue(verdict.hasSuffix("(center-a)"), verdict)
+    try SchemaCheck.assertValid(path)
+    let decoded = try ReportAudit.decode(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+    XCTAssertEqual(decoded.signature?.keyId, key.publicKey.keyID)
+  }
+
+  func testAuditCatchesNumbersThatDoNotFollowFromTheSamples() throws {
+    var doctored = try report()
+    XCTAssertEqual(ReportAudit.problems(doctored), [])
+    let index = doctored.results.firstIndex { $0.id == "gemm.fp32" }!
+    let rate = doctored.results[index].metrics.firstIndex { $0.name == "rate" }!
+    doctored.results[index].metrics[rate].value *= 1.1
+    XCTAssertTrue(ReportAudit.problems(doctored).first?.contains("rate") ?? false)
+
+    var samples = try report()
+    samples.results[0].samples[0] /= 2
+    XCTAssertTrue(ReportAudit.problems(samples).contains { $0.contains("statistics do not match") })
+
+    var flags = try report()
+    flags.results[0].valid = false
+    XCTAssertTrue(ReportAudit.problems(flags).contains { $0.contains("valid=false but status=ok") })
+  }
+
+  func testUnsignedTruncatedAndForeignVersionsAreReported() throws {
+    let dir = try folder()
+    let unsigned = dir + "/u.json"
+    try ReportBuilder.write(try report(), to: unsigned)
+    XCTAssertEqual(
+      ReportVerification.verify(
+        path: unsigned, trust: TrustStore(names: [:]), requireTrusted: false
+      ).0, "unsigned")
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: unsigned))
+    let truncated = dir + "/t.json"
+    try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: truncated))
+    let (verdict, good) = ReportVerification.verify(
+      path: truncated, trust: TrustStore(names: [:]), requireTrusted: false)
+    XCTAssertFalse(good)
+    XCTAssertTrue(verdict.hasPrefix("INVALID: not valid JSON"), verdict)
+    let future = dir + "/v2.json"
+    try Data(#"{"schemaVersion": 2, "anything": true}"#.utf8).write(
+      to: URL(fileURLWithPath: future))
+    XCTAssertTrue(
+      ReportVerification.verify(path: future, trust: TrustStore(names: [:]), requireTrusted: false)
+        .0.contains("schemaVersion: 2 is not supported"))
+    XCTAssertEqual(
+      ReportVerification.verify(
+        path: dir + "/missing.json", trust: TrustStore(names: [:]), requireTrusted: false
+      ).0, "INVALID: cannot be read")
+  }
+}
