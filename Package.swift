@@ -17,6 +17,12 @@ let package = Package(
     .executable(name: "suanli", targets: ["suanli"]),
     .library(name: "ReportFormat", targets: ["ReportFormat"]),
   ],
+  traits: [
+    .trait(
+      name: "MPI",
+      description: "Interconnect benchmarks over MPI (needs libopenmpi-dev; `make` enables it)"),
+    .default(enabledTraits: []),
+  ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
@@ -28,6 +34,7 @@ let package = Package(
     .systemLibrary(
       name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .target(name: "CSuanli", cSettings: cCPU),
+    .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
     .target(name: "Measurement"),
     .target(name: "ReportFormat", dependencies: ["Measurement"]),
     .target(
@@ -37,12 +44,18 @@ let package = Package(
       name: "Kernels", dependencies: ["Measurement", "CSuanli", "COpenBLAS"],
       swiftSettings: swiftCPU),
     .target(
+      name: "Interconnect",
+      dependencies: [
+        "Measurement", .target(name: "CMPI", condition: .when(traits: ["MPI"])),
+      ],
+      swiftSettings: swiftCPU),
+    .target(
       name: "Signing",
       dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
     .target(
       name: "Runner",
       dependencies: [
-        "Measurement", "ReportFormat", "Topology", "Kernels", "Signing",
+        "Measurement", "ReportFormat", "Topology", "Kernels", "Signing", "Interconnect",
         .product(name: "Yams", package: "Yams"),
         .product(name: "Crypto", package: "swift-crypto"),
       ],
@@ -62,7 +75,8 @@ let package = Package(
     .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: swiftCPU),
     .testTarget(
       name: "RunnerTests",
-      dependencies: ["Runner", "ReportFormat", "Topology", "Kernels", "Signing"]),
+      dependencies: ["Runner", "ReportFormat", "Topology", "Kernels", "Signing", "Interconnect"]),
     .testTarget(name: "SigningTests", dependencies: ["Signing"]),
+    .testTarget(name: "InterconnectTests", dependencies: ["Interconnect"]),
   ]
 )

@@ -1,3 +1,4 @@
+import Interconnect
 import Kernels
 import ReportFormat
 
@@ -7,14 +8,17 @@ public struct BenchmarkContext: Sendable {
   public let node: NodeProfile
   public let progress: @Sendable (String) -> Void
   public let remainingSeconds: Double?
+  /// MPI_COMM_WORLD when the run was started by a launcher, else nil.
+  public let communicator: Communicator?
 
   public init(
     node: NodeProfile, progress: @escaping @Sendable (String) -> Void,
-    remainingSeconds: Double? = nil
+    remainingSeconds: Double? = nil, communicator: Communicator? = nil
   ) {
     self.node = node
     self.progress = progress
     self.remainingSeconds = remainingSeconds
+    self.communicator = communicator
   }
 }
 
@@ -27,6 +31,8 @@ public struct BenchmarkDescriptor: Sendable {
   public var validity: String
   /// The result ids a run produces (`stream` produces stream.copy ... stream.triad).
   public var produces: [String]
+  /// Runs on every MPI rank together (collective); node benchmarks run on rank 0 only.
+  public var usesMPI = false
   public var parameters: [ParameterSpec]
   /// Refuses parameters the node cannot honour (memory), before the run allocates.
   public var preflight: @Sendable (NodeProfile, ParameterValues) throws -> Void
@@ -84,7 +90,7 @@ public struct BenchmarkRegistry: Sendable {
   /// Every benchmark Suanli ships.
   public static let standard = BenchmarkRegistry(
     StreamBenchmark.descriptors() + [HPLBenchmark.descriptor()] + GEMMBenchmark.descriptors()
-      + [MxPBenchmark.descriptor()])
+      + [MxPBenchmark.descriptor()] + InterconnectBenchmarks.descriptors())
 
   public var ids: [String] { descriptors.map(\.id) }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Interconnect
 import ReportFormat
 
 /// What `suanli list` shows: the registry's benchmarks and the suites in a folder.
@@ -26,6 +27,8 @@ public struct Catalog: Codable, Sendable {
 
   public var benchmarks: [Benchmark]
   public var suites: [SuiteInfo]
+  /// Whether this build runs the MPI benchmarks (the package trait MPI).
+  public var mpi: Bool = MPIAvailability.compiled
   /// Suite files in the folder that do not load, with the reason.
   public var problems: [String]
 

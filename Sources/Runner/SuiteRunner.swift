@@ -1,3 +1,4 @@
+import Interconnect
 import Measurement
 import ReportFormat
 
@@ -5,11 +6,21 @@ import ReportFormat
 public struct SuiteRunner {
   public let node: NodeProfile
   public let progress: @Sendable (String) -> Void
+  /// MPI_COMM_WORLD under a launcher. With more than one rank, node benchmarks run on rank 0
+  /// only while the others sleep; MPI benchmarks run on every rank together.
+  public let communicator: Communicator?
 
-  public init(node: NodeProfile, progress: @escaping @Sendable (String) -> Void) {
+  public init(
+    node: NodeProfile, progress: @escaping @Sendable (String) -> Void,
+    communicator: Communicator? = nil
+  ) {
     self.node = node
     self.progress = progress
+    self.communicator = communicator
   }
+
+  var isRoot: Bool { (communicator?.rank ?? 0) == 0 }
+  var ranks: Int { communicator?.size ?? 1 }
 
   /// Checks every entry's resources before the first benchmark runs, so an impossible size
   /// fails at once rather than after an hour.
@@ -29,7 +40,16 @@ public struct SuiteRunner {
     var notes: [String] = []
     var complete = true
     for (index, entry) in suite.entries.enumerated() {
-      let elapsed = Double(MonotonicClock.nanoseconds() - start) * 1e-9
+      if !entry.descriptor.usesMPI, !isRoot { continue }
+      if entry.descriptor.usesMPI, let communicator, communicator.size > 1 {
+        // Rank 0 comes here after its node benchmarks; the others were asleep until now.
+        if isRoot { communicator.release() } else { communicator.waitForRelease() }
+      }
+      var elapsed = Double(MonotonicClock.nanoseconds() - start) * 1e-9
+      if entry.descriptor.usesMPI, let communicator {
+        // Every rank must take the same decision before a collective benchmark: rank 0's clock.
+        elapsed = communicator.maxOverRanks(isRoot ? elapsed : 0)
+      }
       if let budget = suite.timeBudgetSeconds, elapsed > budget {
         let reason =
           "skipped: the suite's time budget of \(budget) s was used up after \(Int(elapsed)) s"
@@ -41,7 +61,7 @@ public struct SuiteRunner {
       progress("[\(index + 1)/\(suite.entries.count)] \(entry.id)")
       let context = BenchmarkContext(
         node: node, progress: progress,
-        remainingSeconds: suite.timeBudgetSeconds.map { $0 - elapsed })
+        remainingSeconds: suite.timeBudgetSeconds.map { $0 - elapsed }, communicator: communicator)
       do {
         results += try entry.descriptor.run(context, entry.values)
       } catch {
@@ -51,6 +71,12 @@ public struct SuiteRunner {
             reason: String(describing: error)))
         notes.append("\(entry.id) failed: \(error)")
       }
+    }
+    if let communicator, communicator.size > 1 {
+      if isRoot { communicator.release() } else { communicator.waitForRelease() }
+      notes.append(
+        "\(communicator.size) MPI ranks (\(communicator.library)): node benchmarks ran on rank 0 only; MPI benchmarks on all ranks"
+      )
     }
     MxPBenchmark.addSpeedup(to: &results)
     return Outcome(results: results, complete: complete, notes: notes)

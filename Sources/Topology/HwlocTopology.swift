@@ -249,6 +249,18 @@ public final class HwlocTopology: @unchecked Sendable {
     }
   }
 
+  /// The smallest object two cores share: "L2 cache", "L3 cache", "Package", "NUMA node",
+  /// "Machine" (hwloc's common ancestor).
+  public func sharedLevel(coreA: Int, coreB: Int) -> String {
+    guard let a = hwloc_get_obj_by_type(handle, HWLOC_OBJ_CORE, UInt32(coreA)),
+      let b = hwloc_get_obj_by_type(handle, HWLOC_OBJ_CORE, UInt32(coreB)),
+      let common = hwloc_get_common_ancestor_obj(handle, a, b)
+    else { return "unknown" }
+    var buffer = [CChar](repeating: 0, count: 64)
+    hwloc_obj_type_snprintf(&buffer, buffer.count, common, 1)
+    return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+  }
+
   /// The OS index of the PU the calling thread last ran on (-1 if unknown).
   public func currentPU() -> Int {
     guard let set = hwloc_bitmap_alloc() else { return -1 }

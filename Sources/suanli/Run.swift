@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Interconnect
 import ReportFormat
 import Runner
 import Signing
@@ -54,6 +55,24 @@ struct Run: ParsableCommand {
   }
 
   func run() throws {
+    #if MPI
+      let world = MPIWorld.initializeIfLaunched()
+      defer { world?.finalize() }
+      let communicator: Communicator? = world
+    #else
+      let communicator: Communicator? = nil
+      // Started by a launcher without MPI support: let the launcher's rank 0 do the run alone.
+      let environment = ProcessInfo.processInfo.environment
+      let launcherRank = ["OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "SLURM_PROCID"]
+        .lazy.compactMap { environment[$0].flatMap(Int.init) }.first
+      if let launcherRank, launcherRank > 0 {
+        Terminal.error(
+          "suanli: rank \(launcherRank): built without MPI; only rank 0 runs the suite")
+        return
+      }
+    #endif
+    let isRoot = (communicator?.rank ?? 0) == 0
+    let progress: @Sendable (String) -> Void = { line in if isRoot { Terminal.progress(line) } }
     let centerName = center ?? ProcessInfo.processInfo.environment["SUANLI_CENTER"] ?? "local"
     var plan: Suite
     let node: NodeProfile
@@ -65,7 +84,7 @@ struct Run: ParsableCommand {
           only.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
       }
       node = try NodeDiscovery.discover(.host)
-      try SuiteRunner(node: node, progress: Terminal.progress).preflight(plan)
+      try SuiteRunner(node: node, progress: progress).preflight(plan)
     } catch let error as RunnerError {
       throw fail(error, .badInput)
     } catch let error as TopologyError {
@@ -73,7 +92,9 @@ struct Run: ParsableCommand {
     }
 
     var signingKey: SigningKey? = nil
-    if !noSign, key != nil || FileManager.default.fileExists(atPath: KeyFiles.defaultPrivateKey) {
+    if isRoot, !noSign,
+      key != nil || FileManager.default.fileExists(atPath: KeyFiles.defaultPrivateKey)
+    {
       do {
         let (loaded, warnings) = try KeyFiles.loadPrivate(path: key ?? KeyFiles.defaultPrivateKey)
         for warning in warnings { Terminal.error("suanli: warning: \(warning)") }
@@ -88,20 +109,25 @@ struct Run: ParsableCommand {
       output
       ?? ReportBuilder.defaultPath(
         folder: results, center: centerName, host: node.hostname, suite: plan.name, date: date)
-    do {
-      try AtomicFile.ensureWritableFolder(
-        URL(fileURLWithPath: path).deletingLastPathComponent().path)
-      if FileManager.default.fileExists(atPath: path) {
-        throw RunnerError.output(path: path, message: "already exists; not overwritten")
+    if isRoot {
+      do {
+        try AtomicFile.ensureWritableFolder(
+          URL(fileURLWithPath: path).deletingLastPathComponent().path)
+        if FileManager.default.fileExists(atPath: path) {
+          throw RunnerError.output(path: path, message: "already exists; not overwritten")
+        }
+      } catch let error as RunnerError {
+        throw fail(error, .environment)
       }
-    } catch let error as RunnerError {
-      throw fail(error, .environment)
     }
 
-    Terminal.progress("suite \(plan.name): \(plan.entries.count) benchmark(s) on \(node.hostname)")
-    let outcome = SuiteRunner(node: node, progress: Terminal.progress).run(plan)
-    let report = ReportBuilder.report(
+    progress("suite \(plan.name): \(plan.entries.count) benchmark(s) on \(node.hostname)")
+    let outcome = SuiteRunner(node: node, progress: progress, communicator: communicator).run(plan)
+    // Rank 0 writes the one report; the other ranks have nothing to say.
+    guard isRoot else { return }
+    var report = ReportBuilder.report(
       suite: plan, center: centerName, node: node, outcome: outcome, date: date)
+    report.software.mpi = communicator?.library
     do {
       try ReportBuilder.write(report, to: path, key: signingKey)
     } catch {
@@ -119,7 +145,11 @@ struct Run: ParsableCommand {
           ?? "unsigned (no key: `suanli keygen`)")
       print(path)
     }
-    if report.results.contains(where: { $0.status != .ok }) {
+    // Skipped as not applicable (an MPI benchmark without mpirun) is not a failure; an invalid
+    // or failed result, or a run cut short by its budget, is.
+    if !report.complete
+      || report.results.contains(where: { $0.status == .invalid || $0.status == .failed })
+    {
       throw ExitStatus.resultsNotValid.code
     }
   }

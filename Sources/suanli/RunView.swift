@@ -24,7 +24,7 @@ enum RunView {
       ["benchmark", "status", "result", "median", "samples", "CV", "check"],
       alignments: [.left, .left, .right, .right, .right, .right, .left])
     for result in report.results {
-      let metric = headline.lazy.compactMap { result.metric($0) }.first
+      let metric = headline.lazy.compactMap { headlineMetric(result, $0) }.first
       let median = metric.flatMap { result.metric($0.name + "Median") }
       table.add([
         result.id, result.status.rawValue,
@@ -50,6 +50,15 @@ enum RunView {
     return lines.joined(separator: "\n")
   }
 
+  /// The metric `name` of a result; for sweeps, the latency of the smallest message and the
+  /// bandwidth of the largest.
+  static func headlineMetric(_ result: BenchmarkResult, _ name: String) -> Metric? {
+    let matching = result.metrics.filter { $0.name == name }
+    guard matching.count > 1 else { return matching.first }
+    let bySize = matching.sorted { ($0.size ?? 0) < ($1.size ?? 0) }
+    return name == "latency" ? bySize.first : bySize.last
+  }
+
   /// Two significant digits; exponent form for the tiny bounds of residual checks.
   static func short(_ value: Double) -> String {
     if value == 0 || (abs(value) >= 1e-3 && abs(value) < 1e6) {
@@ -60,6 +69,9 @@ enum RunView {
 
   static func checkText(_ result: BenchmarkResult) -> String {
     guard let validation = result.validation else { return "—" }
+    guard validation.value != nil || validation.bound != nil else {
+      return validation.passed ? "passed" : "FAILED"
+    }
     let value = validation.value.map(short) ?? "?"
     let bound = validation.bound.map(short) ?? "?"
     return (validation.passed ? "passed" : "FAILED") + " (\(value) ≤ \(bound))"

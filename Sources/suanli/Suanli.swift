@@ -2,6 +2,16 @@ import ArgumentParser
 
 @main
 struct Suanli: ParsableCommand {
+  static func main() {
+    Terminal.configure()
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      exit(withError: error)
+    }
+  }
+
   static let configuration = CommandConfiguration(
     commandName: "suanli",
     abstract: "Measure, verify and compare the compute power of a node (算力).",

@@ -4,6 +4,17 @@ import Foundation
 /// Where output goes and whether it is coloured: colour only on a TTY and never with NO_COLOR
 /// (Rainbow checks both for stdout).
 enum Terminal {
+  /// Under an MPI launcher stdout is a pseudo-terminal even when mpirun's output goes to a log:
+  /// no colour there.
+  static func configure() {
+    let environment = ProcessInfo.processInfo.environment
+    if environment["OMPI_COMM_WORLD_SIZE"] != nil || environment["PMI_SIZE"] != nil
+      || environment["PMIX_RANK"] != nil
+    {
+      Rainbow.enabled = false
+    }
+  }
+
   static func error(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
   }

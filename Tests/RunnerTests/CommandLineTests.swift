@@ -1,4 +1,5 @@
 import Foundation
+import Interconnect
 import XCTest
 
 /// The `suanli` binary as a user runs it: exit codes, one-line errors, nothing half-written.
@@ -23,6 +24,12 @@ final class CommandLineTests: XCTestCase {
   func suanli(_ arguments: String...) throws -> Outcome { try suanli(arguments) }
 
   func suanli(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+    try execute(Self.binary, arguments, environment: environment)
+  }
+
+  func execute(_ executable: String, _ arguments: [String], environment: [String: String] = [:])
+    throws -> Outcome
+  {
     guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
       // `make test` names the binary: then its absence is a failure, not a skip.
       if ProcessInfo.processInfo.environment["SUANLI_BIN"] != nil {
@@ -31,7 +38,7 @@ final class CommandLineTests: XCTestCase {
       throw XCTSkip("suanli binary not built at \(Self.binary)")
     }
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: Self.binary)
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.currentDirectoryURL = RunAndReportTests.root
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -102,7 +109,7 @@ final class CommandLineTests: XCTestCase {
       (["run", "/nonexistent/suanli/s.yaml"], "no such suite file"),
       (["run", "suites/quick.yaml", "--set", "stream.bogus=1"], "has no parameter \"bogus\""),
       (["run", "suites/quick.yaml", "--set", "stream.elements=1000000000000"], "needs"),
-      (["run", "suites/quick.yaml", "--only", "c2c.latency"], "not in suite quick"),
+      (["run", "suites/quick.yaml", "--only", "mpi.bw"], "not in suite quick"),
     ]
     for (arguments, fragment) in cases {
       let outcome = try suanli(arguments + ["--results", folder.path])
@@ -195,6 +202,102 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(loose.stderr.contains("refusing to sign"), loose.stderr)
   }
 
+  /// mpirun from PATH, or a visible skip where no MPI launcher is installed.
+  func launcher() throws -> String {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    for folder in path.split(separator: ":") {
+      let candidate = "\(folder)/mpirun"
+      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    throw XCTSkip("no MPI launcher (mpirun) on PATH: the multi-rank runs are not tested here")
+  }
+
+  func testMPIBenchmarksAcrossTwoAndThreeRanks() throws {
+    let mpirun = try launcher()
+    let list = try suanli("list", "--json")
+    let catalog = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
+    guard catalog["mpi"] as? Bool == true else {
+      throw XCTSkip(
+        "this suanli was built without the MPI trait (`make` enables it with Open MPI installed)")
+    }
+    let folder = try temporaryFolder()
+    let report = folder.appendingPathComponent("two.json").path
+    let quick = ["pingpong", "bw", "bibw", "allreduce"].flatMap {
+      ["--set", "mpi.\($0).scale=0.02", "--set", "mpi.\($0).maxSize=65536"]
+    }
+    let two = try execute(
+      mpirun,
+      [
+        "--allow-run-as-root", "--oversubscribe", "-np", "2", Self.binary, "run",
+        "suites/interconnect.yaml", "--output", report,
+        "--set", "c2c.latency.roundTrips=1000", "--set", "mpi.barrier.scale=0.01",
+      ] + quick)
+    XCTAssertEqual(two.status, 0, two.stdout + two.stderr)
+    let json = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report)))
+        as? [String: Any])
+    let results = try XCTUnwrap(json["results"] as? [[String: Any]])
+    if let notes = results.first(where: { $0["id"] as? String == "mpi.pingpong" })?["notes"]
+      as? [String],
+      notes.first?.contains("built without MPI") == true
+    {
+      throw XCTSkip("this suanli was built without the MPI trait")
+    }
+    for result in results {
+      XCTAssertEqual(
+        result["status"] as? String, "ok", "\(result["id"] ?? ""): \(result["notes"] ?? "")")
+    }
+    let pingpong = try XCTUnwrap(results.first { $0["id"] as? String == "mpi.pingpong" })
+    let metrics = try XCTUnwrap(pingpong["metrics"] as? [[String: Any]])
+    XCTAssertEqual(
+      metrics.filter { $0["name"] as? String == "latency" }.compactMap { $0["size"] as? Int },
+      Payload.sizes(from: 1, to: 65536))
+    XCTAssertTrue(
+      (pingpong["placement"] as? String)?.contains("2 ranks, all ranks share one node") ?? false)
+    XCTAssertEqual(
+      try FileManager.default.contentsOfDirectory(atPath: folder.path), ["two.json"],
+      "only rank 0 writes")
+
+    let three = folder.appendingPathComponent("three.json").path
+    let run3 = try execute(
+      mpirun,
+      [
+        "--allow-run-as-root", "--oversubscribe", "-np", "3", Self.binary, "run",
+        "suites/interconnect.yaml", "--output", three,
+        "--only", "mpi.allreduce", "--set", "mpi.allreduce.scale=0.02", "--set",
+        "mpi.allreduce.maxSize=65536",
+      ])
+    XCTAssertEqual(run3.status, 0, run3.stdout + run3.stderr)
+    let report3 = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: three)))
+        as? [String: Any])
+    let allreduce = try XCTUnwrap((report3["results"] as? [[String: Any]])?.first)
+    XCTAssertEqual(allreduce["status"] as? String, "ok")
+    let points = try XCTUnwrap(allreduce["metrics"] as? [[String: Any]])
+    for size in [8, 65536] {
+      let algbw = try XCTUnwrap(
+        points.first { $0["name"] as? String == "algbw" && $0["size"] as? Int == size }?["value"]
+          as? Double)
+      let busbw = try XCTUnwrap(
+        points.first { $0["name"] as? String == "busbw" && $0["size"] as? Int == size }?["value"]
+          as? Double)
+      XCTAssertEqual(
+        busbw, algbw * 4 / 3, accuracy: algbw * 1e-12, "busbw = algbw·2(n−1)/n with n = 3")
+    }
+  }
+
+  func testMPIBenchmarksAloneAreSkippedWithANoteNotAnError() throws {
+    let folder = try temporaryFolder()
+    let outcome = try suanli(
+      [
+        "run", "suites/interconnect.yaml", "--only", "mpi.pingpong", "--output",
+        folder.appendingPathComponent("r.json").path,
+      ])
+    XCTAssertEqual(outcome.status, 0, outcome.stderr)
+    XCTAssertTrue(outcome.stdout.contains("mpi.pingpong: skipped: "), outcome.stdout)
+  }
+
   func testListShowsBenchmarksAndSuites() throws {
     let outcome = try suanli("list", "--json")
     XCTAssertEqual(outcome.status, 0, outcome.stderr)
@@ -206,10 +309,11 @@ final class CommandLineTests: XCTestCase {
       [
         "stream", "stream.copy", "stream.scale", "stream.add", "stream.triad", "hpl.fp64",
         "gemm.fp64",
-        "gemm.fp32", "gemm.fp16", "gemm.bf16", "hplmxp",
+        "gemm.fp32", "gemm.fp16", "gemm.bf16", "hplmxp", "c2c.latency", "mpi.pingpong", "mpi.bw",
+        "mpi.bibw", "mpi.allreduce", "mpi.barrier",
       ])
     let suites = (json["suites"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
-    XCTAssertEqual(Set(suites), ["quick", "node"])
+    XCTAssertEqual(Set(suites), ["quick", "node", "interconnect"])
     XCTAssertEqual((json["problems"] as? [Any])?.count, 0)
   }
 }
