@@ -50,12 +50,18 @@ let package = Package(
       ],
       swiftSettings: swiftCPU),
     .target(
+      name: "Standard",
+      dependencies: [
+        "ReportFormat", "Measurement", .product(name: "Yams", package: "Yams"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]),
+    .target(
       name: "Signing",
       dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
     .target(
       name: "Runner",
       dependencies: [
-        "Measurement", "ReportFormat", "Topology", "Kernels", "Signing", "Interconnect",
+        "Measurement", "ReportFormat", "Topology", "Kernels", "Signing", "Interconnect", "Standard",
         .product(name: "Yams", package: "Yams"),
         .product(name: "Crypto", package: "swift-crypto"),
       ],
@@ -63,7 +69,7 @@ let package = Package(
     .executableTarget(
       name: "suanli",
       dependencies: [
-        "Runner", "Topology", "ReportFormat", "Measurement", "Signing",
+        "Runner", "Topology", "ReportFormat", "Measurement", "Signing", "Standard",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Rainbow", package: "Rainbow"),
       ],
@@ -77,6 +83,7 @@ let package = Package(
       name: "RunnerTests",
       dependencies: ["Runner", "ReportFormat", "Topology", "Kernels", "Signing", "Interconnect"]),
     .testTarget(name: "SigningTests", dependencies: ["Signing"]),
+    .testTarget(name: "StandardTests", dependencies: ["Standard", "ReportFormat", "Measurement"]),
     .testTarget(name: "InterconnectTests", dependencies: ["Interconnect"]),
   ]
 )

@@ -17,6 +17,8 @@ public struct Report: Codable, Sendable, Equatable {
   public var suite: SuiteRecord
   public var results: [BenchmarkResult]
   public var notes: [String]
+  /// The score against an evaluation standard (absent when not scored).
+  public var score: ScoreBlock?
   /// Ed25519 over the RFC 8785 canonical form of the report without this member.
   public var signature: SignatureRecord?
 

@@ -22,7 +22,17 @@ public enum ReportVerification {
     if case .invalid(let reason) = signature { return ("INVALID: \(reason)", false) }
     let report: ReportFormat.Report
     do { report = try ReportAudit.decode(bytes) } catch { return ("INVALID: \(error)", false) }
-    let problems = ReportAudit.problems(report)
+    var problems = ReportAudit.problems(report)
+    // The score block must recompute from the report's own metrics, with the standard it names
+    // (checked when that standard, by its sha256, is the one at hand).
+    if let score = report.score, let standard = try? Scoring.load(Scoring.defaultStandard),
+      standard.sha256 == score.standard.sha256,
+      Scoring.scored(report, standard: standard).score != score
+    {
+      problems.append(
+        "score block does not recompute from the report's metrics with \(score.standard.id) \(score.standard.version)"
+      )
+    }
     if let first = problems.first {
       return (
         "INVALID: \(first)\(problems.count > 1 ? " (and \(problems.count - 1) more)" : "")", false

@@ -48,6 +48,12 @@ struct Run: ParsableCommand {
   @Flag(name: .long, help: "Do not sign the report.")
   var noSign = false
 
+  @Option(
+    name: .long,
+    help:
+      "Score the report against this standard (default: \(Scoring.defaultStandard) when present).")
+  var standard: String?
+
   func validate() throws {
     if let center, center.trimmingCharacters(in: .whitespaces).isEmpty {
       throw ValidationError("--center: expected a non-empty name")
@@ -128,6 +134,15 @@ struct Run: ParsableCommand {
     var report = ReportBuilder.report(
       suite: plan, center: centerName, node: node, outcome: outcome, date: date)
     report.software.mpi = communicator?.library
+    let standardPath = standard ?? Scoring.defaultStandard
+    if standard != nil || FileManager.default.fileExists(atPath: standardPath) {
+      do {
+        report = Scoring.scored(report, standard: try Scoring.load(standardPath))
+      } catch {
+        Terminal.error("suanli: not scored: \(error)")
+        report.notes.append("not scored: \(error)")
+      }
+    }
     do {
       try ReportBuilder.write(report, to: path, key: signingKey)
     } catch {
@@ -140,6 +155,11 @@ struct Run: ParsableCommand {
       Terminal.error(path)
     } else {
       print(RunView.render(report))
+      if let score = report.score {
+        print(
+          ScoreView.render(center: report.center, score).split(separator: "\n").prefix(12).joined(
+            separator: "\n"))
+      }
       print(
         signingKey.map { "signed with key \($0.publicKey.keyID.prefix(16))" }
           ?? "unsigned (no key: `suanli keygen`)")

@@ -47,12 +47,13 @@ struct TextTable {
 
   func render(style: (Int, Int, String) -> String = { _, _, text in text }) -> String {
     let widths = headers.indices.map { column in
-      ([headers[column]] + rows.map { column < $0.count ? $0[column] : "" }).map(\.count).max() ?? 0
+      ([headers[column]] + rows.map { column < $0.count ? $0[column] : "" }).map(\.displayWidth)
+        .max() ?? 0
     }
     func line(_ cells: [String], row: Int) -> String {
       headers.indices.map { column in
         let text = column < cells.count ? cells[column] : ""
-        let padding = String(repeating: " ", count: widths[column] - text.count)
+        let padding = String(repeating: " ", count: widths[column] - text.displayWidth)
         let padded = alignments[column] == .left ? text + padding : padding + text
         return row < 0 ? padded : style(row, column, padded)
       }.joined(separator: "  ").trimmingTrailingSpaces()
@@ -65,6 +66,21 @@ struct TextTable {
 }
 
 extension String {
+  /// Terminal columns: East Asian wide characters (CJK ideographs, Hangul, full-width forms)
+  /// take two.
+  var displayWidth: Int {
+    unicodeScalars.reduce(0) { width, scalar in
+      let v = scalar.value
+      let wide =
+        (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v)
+        || (0xAC00...0xD7A3).contains(v)
+        || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v)
+        || (0xFF00...0xFF60).contains(v)
+        || (0xFFE0...0xFFE6).contains(v) || (0x20000...0x3FFFD).contains(v)
+      return width + (wide ? 2 : 1)
+    }
+  }
+
   func trimmingTrailingSpaces() -> String {
     var text = self
     while text.hasSuffix(" ") { text.removeLast() }

@@ -298,6 +298,33 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(outcome.stdout.contains("mpi.pingpong: skipped: "), outcome.stdout)
   }
 
+  func testRunScoresAndScoreExplains() throws {
+    let folder = try temporaryFolder()
+    let path = folder.appendingPathComponent("r.json").path
+    let run = try suanli(
+      [
+        "run", "suites/quick.yaml", "--only", "stream,hpl.fp64", "--set", "stream.elements=4096",
+        "--set", "hpl.fp64.n=200", "--set", "hpl.fp64.nb=32",
+        "--output", path, "--no-sign",
+      ])
+    XCTAssertEqual(run.status, 0, run.stderr)
+    XCTAssertTrue(run.stdout.contains("composite"), run.stdout)
+    let score = try suanli(["score", path, "--profile", "hpc-center"])
+    XCTAssertEqual(score.status, 0, score.stderr)
+    XCTAssertTrue(score.stdout.contains("profile hpc-center"), score.stdout)
+    XCTAssertTrue(score.stdout.contains("hpc hpl.fp64.rate: value"), score.stdout)
+    XCTAssertTrue(score.stdout.contains("missing"), score.stdout)
+    let json1 = try suanli(["score", path, "--json"])
+    let json2 = try suanli(["score", path, "--json"])
+    XCTAssertEqual(json1.stdout, json2.stdout, "scoring twice is byte-identical")
+    let bad = try suanli(["score", path, "--profile", "gpu-center"])
+    XCTAssertEqual(bad.status, 2)
+    XCTAssertTrue(bad.stderr.contains("--profile: expected one of"), bad.stderr)
+    let missing = try suanli(["score", path, "--standard", "/nonexistent/suanli/std.yaml"])
+    XCTAssertEqual(missing.status, 2)
+    XCTAssertEqual(try suanli(["verify", path]).stdout.contains("unsigned"), true)
+  }
+
   func testListShowsBenchmarksAndSuites() throws {
     let outcome = try suanli("list", "--json")
     XCTAssertEqual(outcome.status, 0, outcome.stderr)

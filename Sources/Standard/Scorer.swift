@@ -1,0 +1,107 @@
+import Foundation
+import ReportFormat
+
+/// Scores a center's figures against a standard. Pure: the same figures and standard give the
+/// same block, byte for byte.
+public enum Scorer {
+  public static func score(
+    _ figures: CenterFigures, standard: EvaluationStandard, profile requested: String? = nil
+  ) -> ScoreBlock {
+    let profile = requested ?? standard.defaultProfile
+    let weights = standard.profiles[profile] ?? [:]
+    let tier = standard.tier(hplRate: figures.values["hpl.fp64.rate"])
+    let skew = Scorer.skew(figures)
+    var derived: [String: Double] = [:]
+    if let index = skew.index { derived["derived.precisionBalance"] = pow(2, -abs(index)) }
+    if let triad = figures.values["stream.triad.bandwidth"],
+      let hpl = figures.values["hpl.fp64.rate"], hpl > 0
+    {
+      derived["derived.bytesPerFlop"] = triad / hpl
+    }
+
+    let dimensions = standard.dimensions.map { dimension -> ScoreBlock.DimensionScore in
+      var metrics: [ScoreBlock.MetricScore] = []
+      var missing: [String] = []
+      var logSum = 0.0
+      var weightSum = 0.0
+      for rule in dimension.metrics {
+        let key = rule.key
+        let value = rule.benchmark == "derived" ? derived[key] : figures.values[key]
+        let reference = rule.references[tier] ?? 0
+        var score: Double? = nil
+        if let value, value > 0, reference > 0 {
+          let ratio = rule.higherIsBetter ? value / reference : reference / value
+          let capped = min(standard.cap, 100 * ratio)
+          score = capped
+          logSum += rule.weight * log(capped)
+          weightSum += rule.weight
+        } else {
+          missing.append(key)
+        }
+        metrics.append(
+          .init(key: key, value: value, reference: reference, weight: rule.weight, score: score))
+      }
+      return .init(
+        id: dimension.id, name: dimension.name,
+        score: weightSum > 0 ? exp(logSum / weightSum) : nil,
+        complete: missing.isEmpty, missing: missing, metrics: metrics)
+    }
+
+    var logSum = 0.0
+    var weightSum = 0.0
+    var complete = true
+    for dimension in dimensions {
+      guard let weight = weights[dimension.id], weight > 0 else { continue }
+      complete = complete && dimension.complete
+      if let score = dimension.score {
+        logSum += weight * log(score)
+        weightSum += weight
+      }
+    }
+    let composite = weightSum > 0 ? exp(logSum / weightSum) : nil
+    let hpc = dimensions.first { $0.id == "hpc" }?.score ?? 0
+    let ai = dimensions.first { $0.id == "ai" }?.score ?? 0
+    let classification: String
+    switch (hpc >= standard.strongScore, ai >= standard.strongScore) {
+    case (true, true): classification = "超智融合型 fusion"
+    case (true, false): classification = "超算型 HPC"
+    case (false, true): classification = "智算型 AI"
+    case (false, false): classification = "通算型 general"
+    }
+    return ScoreBlock(
+      standard: .init(id: standard.id, version: standard.version, sha256: standard.sha256),
+      profile: profile,
+      tier: tier, nodes: figures.nodes, dimensions: dimensions, composite: composite,
+      complete: complete,
+      grade: composite.map(standard.grade) ?? "-", classification: classification, skew: skew)
+  }
+
+  /// 算力偏科: FP64 : FP32 : FP16 GEMM rates against the 1 : 2 : 4 rule of thumb. The FP16 rate
+  /// is the better of gemm.fp16 and gemm.bf16.
+  public static func skew(_ figures: CenterFigures) -> ScoreBlock.Skew {
+    let fp64 = figures.values["gemm.fp64.rate"]
+    let fp32 = figures.values["gemm.fp32.rate"]
+    let half = [figures.values["gemm.fp16.rate"], figures.values["gemm.bf16.rate"]].compactMap {
+      $0
+    }.max()
+    guard let fp64, let half, fp64 > 0 else {
+      return .init(
+        index: nil, fp64: fp64, fp32: fp32, fp16: half,
+        reading: "unknown: needs gemm.fp64 and gemm.fp16 or gemm.bf16")
+    }
+    let ratio = half / fp64
+    let index = log2(ratio / 4)
+    let times = ratio >= 10 ? String(Int(ratio.rounded())) : String(Double(Int(ratio * 10)) / 10)
+    let reading: String
+    if index > 1 {
+      reading =
+        "FP16 is \(times)× FP64: AI-skewed (算力偏科 toward low precision; the 1:2:4 rule expects 4×)"
+    } else if index < -1 {
+      reading =
+        "FP16 is \(times)× FP64: FP64-skewed (low precision under-provisioned; the rule expects 4×)"
+    } else {
+      reading = "FP16 is \(times)× FP64: balanced (the 1:2:4 rule expects 4×)"
+    }
+    return .init(index: index, fp64: fp64, fp32: fp32, fp16: half, reading: reading)
+  }
+}

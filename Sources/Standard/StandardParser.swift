@@ -1,0 +1,165 @@
+import Crypto
+import Foundation
+import Yams
+
+/// Why a standard cannot be used: one line naming the file, the field and the expectation.
+public struct StandardError: Error, CustomStringConvertible, Equatable {
+  public var file: String
+  public var field: String
+  public var message: String
+  public var description: String { "\(file): \(field): \(message)" }
+}
+
+/// Reads and checks a standard file: known benchmark ids, weights summing to 1 per dimension
+/// and per profile, positive references for every tier.
+public enum StandardParser {
+  public static let supportedMajorVersion = 1
+
+  struct File: Decodable {
+    struct Tier: Decodable {
+      var name: String
+      var hplBelow: Double?
+    }
+    struct Metric: Decodable {
+      var benchmark: String
+      var metric: String
+      var size: Int?
+      var polarity: String
+      var weight: Double
+      var reference: [String: Double]
+      var source: String
+    }
+    struct Dimension: Decodable {
+      var id: String
+      var name: String
+      var meaning: String
+      var metrics: [Metric]
+    }
+    struct Grade: Decodable {
+      var minimum: Double
+      var grade: String
+    }
+    var id: String
+    var version: String
+    var name: String
+    var cap: Double
+    var tiers: [Tier]
+    var dimensions: [Dimension]
+    var profiles: [String: [String: Double]]
+    var defaultProfile: String
+    var grades: [Grade]
+    var strongScore: Double
+  }
+
+  /// `knownBenchmarks`: ids a metric may name besides "derived".
+  public static func load(path: String, knownBenchmarks: Set<String>) throws -> EvaluationStandard {
+    guard let data = FileManager.default.contents(atPath: path), data.count < 1 << 20 else {
+      throw StandardError(
+        file: path, field: "file", message: "cannot be read (or larger than 1 MiB)")
+    }
+    let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    return try parse(
+      String(decoding: data, as: UTF8.self), file: path, sha256: digest,
+      knownBenchmarks: knownBenchmarks)
+  }
+
+  public static let derivedMetrics: Set<String> = [
+    "precisionBalance", "bytesPerFlop", "flopsPerWatt",
+  ]
+
+  public static func parse(
+    _ text: String, file: String, sha256: String, knownBenchmarks: Set<String>
+  ) throws
+    -> EvaluationStandard
+  {
+    func fail(_ field: String, _ message: String) -> StandardError {
+      StandardError(file: file, field: field, message: message)
+    }
+    let raw: File
+    do {
+      raw = try YAMLDecoder().decode(File.self, from: text)
+    } catch let DecodingError.keyNotFound(key, context) {
+      throw fail((context.codingPath + [key]).map(\.stringValue).joined(separator: "."), "missing")
+    } catch let DecodingError.typeMismatch(_, context) {
+      throw fail(
+        context.codingPath.map(\.stringValue).joined(separator: "."),
+        "wrong type: \(context.debugDescription)")
+    } catch {
+      throw fail(
+        "yaml",
+        "not a valid standard: \(String(describing: error).split(separator: "\n").first ?? "")")
+    }
+    guard let major = raw.version.split(separator: ".").first.flatMap({ Int($0) }),
+      major == supportedMajorVersion
+    else {
+      throw fail("version", "expected \(supportedMajorVersion).x, got \(raw.version)")
+    }
+    guard raw.cap >= 100 else { throw fail("cap", "expected at least 100, got \(raw.cap)") }
+    guard !raw.tiers.isEmpty else { throw fail("tiers", "expected at least one tier") }
+    let tierNames = raw.tiers.map(\.name)
+    var dimensions: [EvaluationStandard.Dimension] = []
+    for (d, dimension) in raw.dimensions.enumerated() {
+      var rules: [EvaluationStandard.MetricRule] = []
+      for (m, metric) in dimension.metrics.enumerated() {
+        let field = "dimensions[\(d)] \(dimension.id).metrics[\(m)]"
+        if metric.benchmark == "derived" {
+          guard derivedMetrics.contains(metric.metric) else {
+            throw fail(
+              field + ".metric",
+              "unknown derived metric \"\(metric.metric)\" (known: \(derivedMetrics.sorted().joined(separator: ", ")))"
+            )
+          }
+        } else if !knownBenchmarks.contains(metric.benchmark) {
+          throw fail(field + ".benchmark", "unknown benchmark id \"\(metric.benchmark)\"")
+        }
+        guard metric.polarity == "higherIsBetter" || metric.polarity == "lowerIsBetter" else {
+          throw fail(
+            field + ".polarity", "expected higherIsBetter or lowerIsBetter, got \(metric.polarity)")
+        }
+        guard metric.weight > 0 else {
+          throw fail(field + ".weight", "expected a weight > 0, got \(metric.weight)")
+        }
+        for tier in tierNames {
+          guard let value = metric.reference[tier] else {
+            throw fail(field + ".reference", "missing tier \"\(tier)\"")
+          }
+          guard value > 0, value.isFinite else {
+            throw fail(field + ".reference.\(tier)", "expected a positive reference, got \(value)")
+          }
+        }
+        rules.append(
+          EvaluationStandard.MetricRule(
+            benchmark: metric.benchmark, metric: metric.metric, size: metric.size,
+            higherIsBetter: metric.polarity == "higherIsBetter", weight: metric.weight,
+            references: metric.reference, source: metric.source))
+      }
+      let sum = rules.reduce(0) { $0 + $1.weight }
+      guard abs(sum - 1) <= 1e-9 else {
+        throw fail("dimensions[\(d)] \(dimension.id)", "metric weights sum to \(sum), expected 1")
+      }
+      dimensions.append(
+        .init(id: dimension.id, name: dimension.name, meaning: dimension.meaning, metrics: rules))
+    }
+    let ids = Set(dimensions.map(\.id))
+    for (name, weights) in raw.profiles {
+      for key in weights.keys where !ids.contains(key) {
+        throw fail(
+          "profiles.\(name).\(key)",
+          "unknown dimension (known: \(ids.sorted().joined(separator: ", ")))")
+      }
+      let sum = weights.values.reduce(0, +)
+      guard abs(sum - 1) <= 1e-9 else {
+        throw fail("profiles.\(name)", "weights sum to \(sum), expected 1")
+      }
+    }
+    guard raw.profiles[raw.defaultProfile] != nil else {
+      throw fail("defaultProfile", "\"\(raw.defaultProfile)\" is not one of the profiles")
+    }
+    return EvaluationStandard(
+      id: raw.id, version: raw.version, name: raw.name, sha256: sha256, cap: raw.cap,
+      tiers: raw.tiers.map { .init(name: $0.name, hplBelow: $0.hplBelow) }, dimensions: dimensions,
+      profiles: raw.profiles,
+      grades: raw.grades.map { .init(minimum: $0.minimum, grade: $0.grade) },
+      strongScore: raw.strongScore, defaultProfile: raw.defaultProfile)
+  }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import Measurement
+import ReportFormat
+import Runner
+import Standard
+
+struct Score: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract:
+      "Score reports against an evaluation standard (node reports of one center are combined).")
+
+  @Argument(help: "Report files.")
+  var reports: [String]
+
+  @Option(name: .long, help: "The standard (YAML).")
+  var standard = Scoring.defaultStandard
+
+  @Option(
+    name: .long,
+    help: "Profile: hpc-center, ai-center, fusion-center, general (default: the standard's).")
+  var profile: String?
+
+  @Flag(name: .long, help: "Print JSON.")
+  var json = false
+
+  func validate() throws {
+    if reports.isEmpty { throw ValidationError("expected at least one report file") }
+  }
+
+  func run() throws {
+    let loaded: EvaluationStandard
+    do {
+      loaded = try Scoring.load(standard)
+    } catch {
+      throw fail(String(describing: error), .badInput)
+    }
+    if let profile, loaded.profiles[profile] == nil {
+      throw fail(
+        "--profile: expected one of \(loaded.profiles.keys.sorted().joined(separator: ", ")), got \(profile)",
+        .badInput)
+    }
+    var decoded: [Report] = []
+    for path in reports {
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw fail("\(path): cannot be read", .badInput)
+      }
+      do { decoded.append(try ReportAudit.decode(Array(data))) } catch {
+        throw fail("\(path): \(error)", .badInput)
+      }
+    }
+    let scored = CenterFigures.aggregate(decoded).map {
+      ($0.center, Scorer.score($0, standard: loaded, profile: profile))
+    }
+    if json {
+      struct Entry: Encodable {
+        var center: String
+        var score: ScoreBlock
+      }
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+      print(
+        String(
+          decoding: try encoder.encode(scored.map { Entry(center: $0.0, score: $0.1) }),
+          as: UTF8.self))
+      return
+    }
+    for (center, block) in scored { print(ScoreView.render(center: center, block)) }
+  }
+}
+
+enum ScoreView {
+  static func render(center: String, _ block: ScoreBlock) -> String {
+    var lines = [
+      Terminal.bold(center)
+        + "  \(block.nodes) node(s), tier \(block.tier), profile \(block.profile), standard \(block.standard.id) \(block.standard.version)"
+    ]
+    var table = TextTable(
+      ["dimension", "score", "complete", "missing"], alignments: [.left, .right, .left, .left])
+    for dimension in block.dimensions {
+      table.add([
+        dimension.name, dimension.score.map { Humanize.fixed($0, decimals: 1) } ?? "—",
+        dimension.complete ? "yes" : "no", dimension.missing.joined(separator: ", "),
+      ])
+    }
+    lines.append(table.render())
+    let composite = block.composite.map { Humanize.fixed($0, decimals: 1) } ?? "—"
+    lines.append(
+      "composite \(composite)\(block.complete ? "" : " (incomplete: dimensions with missing metrics)"), grade \(block.grade), \(block.classification)"
+    )
+    lines.append("skew: \(block.skew.reading)")
+    for dimension in block.dimensions {
+      for metric in dimension.metrics {
+        let value = metric.value.map { Humanize.significant($0, digits: 3) } ?? "missing"
+        let score = metric.score.map { Humanize.fixed($0, decimals: 1) } ?? "—"
+        lines.append(
+          Terminal.dim(
+            "  \(dimension.id) \(metric.key): value \(value), reference \(Humanize.significant(metric.reference, digits: 3)), weight \(metric.weight), score \(score)"
+          ))
+      }
+    }
+    return lines.joined(separator: "\n")
+  }
+}
