@@ -56,12 +56,15 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
       ]),
     .target(
+      name: "Comparison", dependencies: ["Measurement", "ReportFormat", "Standard"]),
+    .target(
       name: "Signing",
       dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
     .target(
       name: "Runner",
       dependencies: [
         "Measurement", "ReportFormat", "Topology", "Kernels", "Signing", "Interconnect", "Standard",
+        "Comparison",
         .product(name: "Yams", package: "Yams"),
         .product(name: "Crypto", package: "swift-crypto"),
       ],
@@ -69,7 +72,7 @@ let package = Package(
     .executableTarget(
       name: "suanli",
       dependencies: [
-        "Runner", "Topology", "ReportFormat", "Measurement", "Signing", "Standard",
+        "Runner", "Topology", "ReportFormat", "Measurement", "Signing", "Standard", "Comparison",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Rainbow", package: "Rainbow"),
       ],
@@ -84,6 +87,10 @@ let package = Package(
       dependencies: ["Runner", "ReportFormat", "Topology", "Kernels", "Signing", "Interconnect"]),
     .testTarget(name: "SigningTests", dependencies: ["Signing"]),
     .testTarget(name: "StandardTests", dependencies: ["Standard", "ReportFormat", "Measurement"]),
+    .testTarget(
+      name: "ComparisonTests",
+      dependencies: ["Comparison", "Standard", "ReportFormat", "Measurement"],
+      resources: [.copy("Golden")]),
     .testTarget(name: "InterconnectTests", dependencies: ["Interconnect"]),
   ]
 )

@@ -6,15 +6,20 @@ import ReportFormat
 /// Internal consistency of a report, as `suanli verify` checks it: what can be recomputed from
 /// the raw samples must match what the report states.
 public enum ReportAudit {
-  /// Decodes a report, reading the schema version before the body.
-  public static func decode(_ bytes: [UInt8]) throws -> Report {
+  /// Decodes a report, reading the schema version before the body (from `version` when the
+  /// caller has already parsed the document).
+  public static func decode(_ bytes: [UInt8], version known: Int? = nil) throws -> Report {
     struct Version: Decodable { var schemaVersion: Int }
     let data = Data(bytes)
     let version: Int
-    do {
-      version = try JSONDecoder().decode(Version.self, from: data).schemaVersion
-    } catch {
-      throw RunnerError.io(path: "report", message: "schemaVersion: missing or not an integer")
+    if let known {
+      version = known
+    } else {
+      do {
+        version = try JSONDecoder().decode(Version.self, from: data).schemaVersion
+      } catch {
+        throw RunnerError.io(path: "report", message: "schemaVersion: missing or not an integer")
+      }
     }
     guard version == Report.currentSchemaVersion else {
       throw RunnerError.io(

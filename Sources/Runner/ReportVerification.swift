@@ -4,7 +4,7 @@ import Signing
 
 /// `suanli verify` for one file: the one-line verdict and whether it counts as good.
 public enum ReportVerification {
-  /// Reports larger than this are refused before reading (real reports are ~100 KiB).
+  /// Reports larger than this are refused before reading (real reports are ~50 KiB).
   public static let maximumBytes = 64 << 20
 
   public static func verify(path: String, trust: TrustStore, requireTrusted: Bool) -> (String, Bool)
@@ -18,14 +18,41 @@ public enum ReportVerification {
       return ("INVALID: cannot be read", false)
     }
     let bytes = Array(data)
-    let signature = ReportSigner.verify(bytes, trust: trust)
-    if case .invalid(let reason) = signature { return ("INVALID: \(reason)", false) }
-    let report: ReportFormat.Report
-    do { report = try ReportAudit.decode(bytes) } catch { return ("INVALID: \(error)", false) }
+    let node: JSONNode
+    do { node = try JSONParser.parse(bytes) } catch {
+      return ("INVALID: not valid JSON for RFC 8785: \(error)", false)
+    }
+    return verify(bytes: bytes, node: node, trust: trust, requireTrusted: requireTrusted).verdict
+  }
+
+  public struct Outcome {
+    public var verdict: (String, Bool)
+    /// The decoded report, when it decoded.
+    public var report: Report?
+  }
+
+  /// Verification of a document already read and parsed (compare reads each file once).
+  public static func verify(bytes: [UInt8], node: JSONNode, trust: TrustStore, requireTrusted: Bool)
+    -> Outcome
+  {
+    let signature = ReportSigner.verify(node: node, trust: trust)
+    let report: Report
+    guard let version = node["schemaVersion"]?.numberValue, version == version.rounded(),
+      abs(version) < 1e9
+    else {
+      return Outcome(
+        verdict: ("INVALID: schemaVersion: missing or not an integer", false), report: nil)
+    }
+    do { report = try ReportAudit.decode(bytes, version: Int(version)) } catch {
+      return Outcome(verdict: ("INVALID: \(error)", false), report: nil)
+    }
+    if case .invalid(let reason) = signature {
+      return Outcome(verdict: ("INVALID: \(reason)", false), report: report)
+    }
     var problems = ReportAudit.problems(report)
     // The score block must recompute from the report's own metrics, with the standard it names
     // (checked when that standard, by its sha256, is the one at hand).
-    if let score = report.score, let standard = try? Scoring.load(Scoring.defaultStandard),
+    if let score = report.score, let standard = Scoring.cachedDefault,
       standard.sha256 == score.standard.sha256,
       Scoring.scored(report, standard: standard).score != score
     {
@@ -34,19 +61,18 @@ public enum ReportVerification {
       )
     }
     if let first = problems.first {
-      return (
-        "INVALID: \(first)\(problems.count > 1 ? " (and \(problems.count - 1) more)" : "")", false
-      )
+      let more = problems.count > 1 ? " (and \(problems.count - 1) more)" : ""
+      return Outcome(verdict: ("INVALID: \(first)\(more)", false), report: report)
     }
+    let verdict: (String, Bool)
     switch signature {
-    case .unsigned:
-      return ("unsigned", false)
+    case .unsigned: verdict = ("unsigned", false)
     case .valid(let keyID, let name?):
-      return ("valid, trusted key \(keyID.prefix(16)) (\(name))", true)
+      verdict = ("valid, trusted key \(keyID.prefix(16)) (\(name))", true)
     case .valid(let keyID, nil):
-      return ("valid, untrusted key \(keyID.prefix(16))", !requireTrusted)
-    case .invalid(let reason):
-      return ("INVALID: \(reason)", false)
+      verdict = ("valid, untrusted key \(keyID.prefix(16))", !requireTrusted)
+    case .invalid(let reason): verdict = ("INVALID: \(reason)", false)
     }
+    return Outcome(verdict: verdict, report: report)
   }
 }

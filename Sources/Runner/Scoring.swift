@@ -6,6 +6,9 @@ import Standard
 public enum Scoring {
   public static let defaultStandard = "suites/standards/cses-1.yaml"
 
+  /// The default standard, loaded once per process (nil when absent or broken).
+  public static let cachedDefault: EvaluationStandard? = try? load(defaultStandard)
+
   public static func load(_ path: String) throws -> EvaluationStandard {
     try StandardParser.load(
       path: path, knownBenchmarks: Set(BenchmarkRegistry.standard.descriptors.flatMap(\.produces)))

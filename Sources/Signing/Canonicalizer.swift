@@ -47,7 +47,10 @@ public enum Canonicalizer {
       out.append(UInt8(ascii: "]"))
     case .object(let members):
       out.append(UInt8(ascii: "{"))
-      let sorted = members.sorted { $0.0.utf16.lexicographicallyPrecedes($1.0.utf16) }
+      // UTF-16 code-unit order; each name's code units computed once.
+      let sorted = members.map { (Array($0.0.utf16), $0) }.sorted {
+        $0.0.lexicographicallyPrecedes($1.0)
+      }.map(\.1)
       for (i, (name, value)) in sorted.enumerated() {
         if i > 0 { out.append(UInt8(ascii: ",")) }
         newline(&out, indent, level + 1)

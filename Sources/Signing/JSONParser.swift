@@ -138,44 +138,55 @@ public struct JSONParser {
 
   private mutating func string() throws -> String {
     index += 1
-    var scalars = String.UnicodeScalarView()
-    var runStart = index
-    func flushRun(_ parser: JSONParser, upTo end: Int) throws {
-      guard runStart < end else { return }
-      guard let text = String(validating: parser.bytes[runStart..<end], as: UTF8.self) else {
-        throw parser.error("invalid UTF-8 in a string")
-      }
-      scalars.append(contentsOf: text.unicodeScalars)
+    let start = index
+    // Fast path: no escapes — one validation of the byte run.
+    while index < bytes.count, bytes[index] != UInt8(ascii: "\""),
+      bytes[index] != UInt8(ascii: "\\")
+    {
+      if bytes[index] < 0x20 { throw error("unescaped control character in a string") }
+      index += 1
     }
+    guard index < bytes.count else { throw error("unterminated string") }
+    if bytes[index] == UInt8(ascii: "\"") {
+      defer { index += 1 }
+      guard let text = String(validating: bytes[start..<index], as: UTF8.self) else {
+        throw error("invalid UTF-8 in a string")
+      }
+      return text
+    }
+    // With escapes: collect UTF-8 bytes, validate once at the end.
+    var utf8 = Array(bytes[start..<index])
     while true {
       guard index < bytes.count else { throw error("unterminated string") }
       let c = bytes[index]
       if c == UInt8(ascii: "\"") {
-        try flushRun(self, upTo: index)
         index += 1
-        return String(scalars)
+        guard let text = String(validating: utf8, as: UTF8.self) else {
+          throw error("invalid UTF-8 in a string")
+        }
+        return text
       }
       if c < 0x20 { throw error("unescaped control character in a string") }
-      if c != UInt8(ascii: "\\") {
-        index += 1
+      index += 1
+      guard c == UInt8(ascii: "\\") else {
+        utf8.append(c)
         continue
       }
-      try flushRun(self, upTo: index)
-      index += 1
       guard index < bytes.count else { throw error("unterminated escape") }
       let escape = bytes[index]
       index += 1
       switch escape {
-      case UInt8(ascii: "\""): scalars.append("\"")
-      case UInt8(ascii: "\\"): scalars.append("\\")
-      case UInt8(ascii: "/"): scalars.append("/")
-      case UInt8(ascii: "b"): scalars.append("\u{08}")
-      case UInt8(ascii: "f"): scalars.append("\u{0C}")
-      case UInt8(ascii: "n"): scalars.append("\n")
-      case UInt8(ascii: "r"): scalars.append("\r")
-      case UInt8(ascii: "t"): scalars.append("\t")
+      case UInt8(ascii: "\""): utf8.append(UInt8(ascii: "\""))
+      case UInt8(ascii: "\\"): utf8.append(UInt8(ascii: "\\"))
+      case UInt8(ascii: "/"): utf8.append(UInt8(ascii: "/"))
+      case UInt8(ascii: "b"): utf8.append(0x08)
+      case UInt8(ascii: "f"): utf8.append(0x0C)
+      case UInt8(ascii: "n"): utf8.append(0x0A)
+      case UInt8(ascii: "r"): utf8.append(0x0D)
+      case UInt8(ascii: "t"): utf8.append(0x09)
       case UInt8(ascii: "u"):
         let unit = try hex4()
+        var scalar: Unicode.Scalar
         if (0xD800...0xDBFF).contains(unit) {
           guard index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"),
             bytes[index + 1] == UInt8(ascii: "u")
@@ -185,17 +196,16 @@ public struct JSONParser {
           guard (0xDC00...0xDFFF).contains(low) else {
             throw error("high surrogate not followed by a low one")
           }
-          let code = 0x10000 + (UInt32(unit - 0xD800) << 10) + UInt32(low - 0xDC00)
-          scalars.append(Unicode.Scalar(code)!)
+          scalar = Unicode.Scalar(0x10000 + (UInt32(unit - 0xD800) << 10) + UInt32(low - 0xDC00))!
         } else if (0xDC00...0xDFFF).contains(unit) {
           throw error("lone low surrogate \\u\(String(unit, radix: 16))")
         } else {
-          scalars.append(Unicode.Scalar(unit)!)
+          scalar = Unicode.Scalar(unit)!
         }
+        utf8.append(contentsOf: UTF8.encode(scalar)!)
       default:
         throw error("invalid escape \\\(Character(Unicode.Scalar(escape)))")
       }
-      runStart = index
     }
   }
 

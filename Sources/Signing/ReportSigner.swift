@@ -40,6 +40,11 @@ public enum ReportSigner {
     do { node = try JSONParser.parse(document) } catch {
       return .invalid("not valid JSON for RFC 8785: \(error)")
     }
+    return verify(node: node, trust: trust)
+  }
+
+  /// The same, on an already parsed document.
+  public static func verify(node: JSONNode, trust: TrustStore) -> VerificationResult {
     guard case .object = node else { return .invalid("not a JSON object") }
     guard let signature = node["signature"] else { return .unsigned }
     guard signature["algorithm"]?.stringValue == algorithm else {

@@ -7,7 +7,9 @@ import ReportFormat
 /// B/s) add up across nodes, each metric and precision on its own — FP64, FP32 and FP16 are
 /// never added together. Efficiency is recomputed as ΣRmax / ΣRpeak. Interconnect figures
 /// (mpi.*, c2c.*) describe the fabric, not a node: the median across reports. Other ratios
-/// (residuals, errors): the worst.
+/// (residuals, errors): the worst. Several reports from one host (a quick run and an
+/// interconnect run) describe one node: per metric the newest report's value counts, once. Several reports from the same host (a quick run and an
+/// interconnect run) describe one node: per metric the newest report's value counts, once.
 public struct CenterFigures: Sendable, Equatable {
   public var center: String
   public var nodes: Int
@@ -30,14 +32,25 @@ public struct CenterFigures: Sendable, Equatable {
   }
 
   static func combine(center: String, _ reports: [Report]) -> CenterFigures {
-    var perKey: [String: [(value: Double, metric: Metric, result: BenchmarkResult)]] = [:]
-    for report in reports {
+    typealias Entry = (value: Double, metric: Metric, result: BenchmarkResult, createdAt: String)
+    // Several reports of one host describe one node: per host (reports without node records
+    // count as hosts of their own) and metric, the newest value.
+    var perHost: [String: [String: Entry]] = [:]
+    for (index, report) in reports.enumerated() {
+      let host =
+        report.nodes.isEmpty
+        ? "report #\(index)" : report.nodes.map(\.hostname).sorted().joined(separator: ",")
       for result in report.results where result.valid {
         for metric in result.metrics {
-          perKey[key(result.id, metric.name, size: metric.size), default: []].append(
-            (metric.value, metric, result))
+          let name = key(result.id, metric.name, size: metric.size)
+          if let existing = perHost[host]?[name], existing.createdAt > report.createdAt { continue }
+          perHost[host, default: [:]][name] = (metric.value, metric, result, report.createdAt)
         }
       }
+    }
+    var perKey: [String: [Entry]] = [:]
+    for host in perHost.keys.sorted() {
+      for (name, entry) in perHost[host]! { perKey[name, default: []].append(entry) }
     }
     var values: [String: Double] = [:]
     for (name, entries) in perKey {
@@ -59,8 +72,7 @@ public struct CenterFigures: Sendable, Equatable {
         values[name] = numbers.min()
       }
     }
-    return CenterFigures(
-      center: center, nodes: reports.reduce(0) { $0 + max(1, $1.nodes.count) }, values: values)
+    return CenterFigures(center: center, nodes: max(1, perHost.count), values: values)
   }
 
   static func median(_ values: [Double]) -> Double {

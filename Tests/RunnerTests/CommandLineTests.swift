@@ -325,6 +325,43 @@ final class CommandLineTests: XCTestCase {
     XCTAssertEqual(try suanli(["verify", path]).stdout.contains("unsigned"), true)
   }
 
+  func testCompareExamplesDuplicatesAndBadFiles() throws {
+    let folder = try temporaryFolder()
+    let examples = RunAndReportTests.root.appendingPathComponent("results/examples")
+    let trusted = examples.appendingPathComponent("trusted").path
+    let table = try execute(
+      Self.binary, ["compare", examples.path, "--trusted", trusted],
+      environment: ["COLUMNS": "120", "NO_COLOR": "1"])
+    XCTAssertEqual(table.status, 0, table.stderr)
+    XCTAssertTrue(
+      table.stdout.contains("dev-vm-2core") && table.stdout.contains("dev-vm-1core"), table.stdout)
+    XCTAssertFalse(table.stdout.contains("\u{1B}["), "no colour with NO_COLOR or off a terminal")
+    for line in table.stdout.split(separator: "\n")
+    where !line.hasPrefix("note") && !line.hasPrefix("*") {
+      XCTAssertLessThanOrEqual(line.count, 120)
+    }
+    // The same report twice is counted once; a non-JSON file is reported; --strict fails on unsigned.
+    let copy = folder.appendingPathComponent("copy.json")
+    try FileManager.default.copyItem(
+      at: examples.appendingPathComponent("dev-vm-1core-quick.json"), to: copy)
+    try Data("not json".utf8).write(to: folder.appendingPathComponent("junk.json"))
+    let mixed = try execute(
+      Self.binary, ["compare", examples.path, folder.path, "--trusted", trusted, "--format", "csv"])
+    XCTAssertEqual(mixed.status, 1, "a file that cannot be used makes the exit code 1")
+    XCTAssertTrue(mixed.stderr.contains("junk.json: not JSON"), mixed.stderr)
+    let json = try execute(
+      Self.binary, ["compare", examples.path, copy.path, "--trusted", trusted, "--format", "json"])
+    XCTAssertEqual(json.status, 0, json.stderr)
+    XCTAssertTrue(json.stdout.contains("is the same report as"), json.stdout)
+    let strict = try execute(
+      Self.binary, ["compare", examples.path, "--strict"],
+      environment: ["XDG_CONFIG_HOME": folder.path])
+    XCTAssertEqual(strict.status, 0, "signed reports with an untrusted key still verify")
+    let baseline = try execute(Self.binary, ["compare", examples.path, "--baseline", "nowhere"])
+    XCTAssertEqual(baseline.status, 2)
+    XCTAssertTrue(baseline.stderr.contains("--baseline: no center \"nowhere\""), baseline.stderr)
+  }
+
   func testListShowsBenchmarksAndSuites() throws {
     let outcome = try suanli("list", "--json")
     XCTAssertEqual(outcome.status, 0, outcome.stderr)
