@@ -33,12 +33,12 @@ let package = Package(
     .systemLibrary(name: "CHwloc", pkgConfig: "hwloc", providers: [.apt(["libhwloc-dev"])]),
     .systemLibrary(
       name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-    .target(name: "CSuanli", cSettings: cCPU),
+    .target(name: "CSuanli", dependencies: ["CHwloc"], cSettings: cCPU),
     .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
     .target(name: "Measurement"),
     .target(name: "ReportFormat", dependencies: ["Measurement"]),
     .target(
-      name: "Topology", dependencies: ["CHwloc", "Measurement", "ReportFormat"],
+      name: "Topology", dependencies: ["CHwloc", "CSuanli", "Measurement", "ReportFormat"],
       swiftSettings: swiftCPU),
     .target(
       name: "Kernels", dependencies: ["Measurement", "CSuanli", "COpenBLAS"],
@@ -86,6 +86,7 @@ let package = Package(
       name: "RunnerTests",
       dependencies: ["Runner", "ReportFormat", "Topology", "Kernels", "Signing", "Interconnect"]),
     .testTarget(name: "SigningTests", dependencies: ["Signing"]),
+    .testTarget(name: "FuzzTests", dependencies: ["Runner", "Signing", "Standard", "Topology"]),
     .testTarget(name: "StandardTests", dependencies: ["Standard", "ReportFormat", "Measurement"]),
     .testTarget(
       name: "ComparisonTests",

@@ -1,4 +1,5 @@
 import CHwloc
+import CSuanli
 
 #if canImport(Glibc)
   import Glibc
@@ -34,6 +35,14 @@ public final class HwlocTopology: @unchecked Sendable {
     case .xmlFile(let path):
       guard access(path, R_OK) == 0 else {
         throw TopologyError.xmlNotFound(path: path)
+      }
+      // hwloc's XML reader can crash on malformed files: try it in a child process first.
+      let check = suanli_hwloc_xml_check(path, 3_000)
+      guard check == 0 else {
+        throw check >= 128 || check == -2
+          ? TopologyError.xmlCrashedReader(
+            path: path, signal: check >= 128 ? Int(check - 128) : nil)
+          : TopologyError.invalidXML(path: path)
       }
       guard hwloc_topology_set_xml(topology, path) == 0 else {
         throw TopologyError.invalidXML(path: path)

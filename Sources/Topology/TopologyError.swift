@@ -4,6 +4,7 @@ public enum TopologyError: Error, CustomStringConvertible, Equatable {
   case invalidSynthetic(description: String)
   case xmlNotFound(path: String)
   case invalidXML(path: String)
+  case xmlCrashedReader(path: String, signal: Int?)
   case loadFailed(source: String)
   case exportFailed(path: String, reason: String)
   case bindFailed(core: Int, reason: String)
@@ -20,6 +21,10 @@ public enum TopologyError: Error, CustomStringConvertible, Equatable {
       return "\(path): no such file (expected an hwloc XML export, e.g. from `lstopo FILE.xml`)"
     case .invalidXML(let path):
       return "\(path): not a valid hwloc XML topology (expected an export of `lstopo FILE.xml`)"
+    case .xmlCrashedReader(let path, let signal):
+      let how = signal.map { "crashed with signal \($0)" } ?? "did not finish within 3 s"
+      return
+        "\(path): not a valid hwloc XML topology (hwloc's reader \(how) on it; nothing was loaded)"
     case .loadFailed(let source):
       return "hwloc: could not load the topology from \(source)"
     case .exportFailed(let path, let reason):

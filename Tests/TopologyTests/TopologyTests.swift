@@ -129,3 +129,23 @@ final class XMLTopologyTests: XCTestCase {
     XCTAssertEqual(reloaded.infos["SuanliISA"], "avx2 fma")
   }
 }
+
+/// Regression: files that crash hwloc 2.9's XML reader (found by the fuzz tests) are refused
+/// with one line, and the process survives.
+final class HostileXMLTests: XCTestCase {
+  func testAFileThatCrashesHwlocIsRefusedNotFatal() throws {
+    // A bridge whose downstream type is not PCI: hwloc_obj_type_snprintf asserts (SIGABRT).
+    let fixture = try XCTUnwrap(
+      Bundle.module.path(forResource: "Fixtures/xeon-2s-gpu-ib.xml", ofType: nil))
+    var text = try String(contentsOfFile: fixture, encoding: .utf8)
+    text = text.replacingOccurrences(of: #"bridge_type="0-1""#, with: #"bridge_type="0-7""#)
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "suanli-hostile-\(getpid()).xml")
+    try text.write(to: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: file) }
+    XCTAssertThrowsError(try HwlocTopology(.xmlFile(file.path))) { error in
+      let message = String(describing: error)
+      XCTAssertTrue(message.contains("hwloc's reader crashed with signal 6"), message)
+    }
+  }
+}

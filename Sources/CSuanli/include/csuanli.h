@@ -25,3 +25,7 @@ uint64_t suanli_fma_chains_f32(uint64_t iterations, float *sink);
 
 /// Vector width (bits) used by the FMA chains above.
 int suanli_fma_vector_bits(void);
+
+/// Loads and walks the hwloc XML file in a forked child. Returns 0 when hwloc read it, 2-4 when
+/// hwloc refused it, 128+signal when hwloc crashed on it, -2 on timeout, -1 if fork failed.
+int suanli_hwloc_xml_check(const char *path, int timeout_ms);
