@@ -10,6 +10,10 @@ public enum ResultStatus: String, Codable, Sendable {
   case skipped
   /// Could not run (an error before or during the run), with the reason in `notes`.
   case failed
+  /// Stopped at its time limit.
+  case timedOut
+  /// Its process died (signal), with the signal in `notes`.
+  case crashed
 }
 
 /// The validity check of a result, printed with every number (STREAM, HPL rules).

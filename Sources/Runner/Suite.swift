@@ -18,6 +18,8 @@ public struct SuiteEntry: Sendable {
   public var values: ParameterValues
   /// Line of the entry in the suite file, for error messages.
   public var line: Int?
+  /// Stop the benchmark (recorded as timedOut) after this many seconds.
+  public var timeLimitSeconds: Double? = nil
 
   public var id: String { descriptor.id }
 }

@@ -95,7 +95,9 @@ public struct SuiteParser {
     if case .scalar = field.node {
       // Shorthand: "- stream.triad".
     } else {
-      settings = try field.mapping(allowed: ["id", "repeats", "warmup", "parameters"])
+      settings = try field.mapping(allowed: [
+        "id", "repeats", "warmup", "timeLimitSeconds", "parameters",
+      ])
       guard let id = settings["id"] else { throw field.error("missing required key \"id\"") }
       idField = id
     }
@@ -119,6 +121,14 @@ public struct SuiteParser {
       }
       values[name] = try valueField.value(for: spec)
     }
-    return SuiteEntry(descriptor: descriptor, values: values, line: field.line)
+    var entry = SuiteEntry(descriptor: descriptor, values: values, line: field.line)
+    if let limit = settings["timeLimitSeconds"] {
+      let seconds = try limit.number()
+      guard seconds > 0, seconds.isFinite else {
+        throw limit.error("expected a number of seconds > 0")
+      }
+      entry.timeLimitSeconds = seconds
+    }
+    return entry
   }
 }

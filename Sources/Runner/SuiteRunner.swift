@@ -19,6 +19,17 @@ public struct SuiteRunner {
     self.communicator = communicator
   }
 
+  /// Runs node benchmarks in child processes (crashes and time limits contained); nil runs
+  /// them in this process.
+  public var isolation: ChildProcessRunner? = nil
+  /// The time limit of entries that set none.
+  public var defaultTimeLimit: Double? = nil
+  /// Checked before each benchmark: true stops the run (interrupted), the rest is skipped.
+  public var shouldStop: @Sendable () -> Bool = { false }
+  /// Results already measured (a report being resumed): entries whose every result is here
+  /// and ran (ok or invalid) are not run again.
+  public var kept: [BenchmarkResult] = []
+
   var isRoot: Bool { (communicator?.rank ?? 0) == 0 }
   var ranks: Int { communicator?.size ?? 1 }
 
@@ -39,8 +50,26 @@ public struct SuiteRunner {
     var results: [BenchmarkResult] = []
     var notes: [String] = []
     var complete = true
+    let done = Dictionary(
+      kept.filter { $0.status == .ok || $0.status == .invalid }.map { ($0.id, $0) },
+      uniquingKeysWith: { a, _ in a })
+    var interrupted = false
     for (index, entry) in suite.entries.enumerated() {
+      if entry.descriptor.produces.allSatisfy({ done[$0] != nil }) {
+        results += entry.descriptor.produces.compactMap { done[$0] }
+        continue
+      }
       if !entry.descriptor.usesMPI, !isRoot { continue }
+      if interrupted || (!entry.descriptor.usesMPI && shouldStop()) {
+        interrupted = true
+        results += entry.descriptor.produces.map {
+          .notRun(
+            id: $0, status: .skipped, parameters: entry.values.values,
+            reason: "interrupted (SIGINT/SIGTERM) before it ran")
+        }
+        complete = false
+        continue
+      }
       if entry.descriptor.usesMPI, let communicator, communicator.size > 1 {
         // Rank 0 comes here after its node benchmarks; the others were asleep until now.
         if isRoot { communicator.release() } else { communicator.waitForRelease() }
@@ -62,6 +91,16 @@ public struct SuiteRunner {
       let context = BenchmarkContext(
         node: node, progress: progress,
         remainingSeconds: suite.timeBudgetSeconds.map { $0 - elapsed }, communicator: communicator)
+      if let isolation, !entry.descriptor.usesMPI {
+        let produced = isolation.run(entry, timeLimit: entry.timeLimitSeconds ?? defaultTimeLimit)
+        for result in produced
+        where result.status == .timedOut || result.status == .crashed || result.status == .failed {
+          notes.append("\(result.id): \(result.status.rawValue): \(result.notes.first ?? "")")
+        }
+        if produced.contains(where: { $0.status == .skipped }) { complete = false }
+        results += produced
+        continue
+      }
       do {
         results += try entry.descriptor.run(context, entry.values)
       } catch {

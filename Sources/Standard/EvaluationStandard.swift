@@ -53,9 +53,9 @@ public struct EvaluationStandard: Sendable, Equatable {
   public var strongScore: Double
   public var defaultProfile: String
 
-  /// The tier a center belongs to from its HPL rate (the largest tier when unknown).
+  /// The tier a center belongs to from its HPL rate (the smallest tier when unknown).
   public func tier(hplRate: Double?) -> String {
-    guard let rate = hplRate else { return tiers.last?.name ?? "" }
+    guard let rate = hplRate else { return tiers.first?.name ?? "" }
     return tiers.first { $0.hplBelow.map { rate < $0 } ?? true }?.name ?? tiers.last?.name ?? ""
   }
 

@@ -51,10 +51,34 @@ struct Run: ParsableCommand {
   @Option(
     name: .long,
     help:
+      "Stop any benchmark after this many seconds (recorded as timedOut); a suite entry's timeLimitSeconds wins."
+  )
+  var timeLimit: Double?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Complete a partial report: re-run only what it lacks, write a new report.",
+      valueName: "REPORT"))
+  var resume: String?
+
+  @Flag(
+    name: .long,
+    help:
+      "Run benchmarks in this process instead of one child process each (no crash or time-limit containment)."
+  )
+  var noIsolation = false
+
+  @Option(
+    name: .long,
+    help:
       "Score the report against this standard (default: \(Scoring.defaultStandard) when present).")
   var standard: String?
 
   func validate() throws {
+    if let timeLimit, !(timeLimit > 0) {
+      throw ValidationError("--time-limit: expected seconds > 0, got \(timeLimit)")
+    }
     if let center, center.trimmingCharacters(in: .whitespaces).isEmpty {
       throw ValidationError("--center: expected a non-empty name")
     }
@@ -127,8 +151,47 @@ struct Run: ParsableCommand {
       }
     }
 
+    // Resuming: the results already measured, from the same suite file.
+    var kept: [BenchmarkResult] = []
+    if let resume {
+      do {
+        guard let data = FileManager.default.contents(atPath: resume) else {
+          throw RunnerError.io(path: resume, message: "cannot be read")
+        }
+        let previous = try ReportAudit.decode(Array(data))
+        guard previous.suite.sha256 == plan.sha256 else {
+          throw RunnerError.io(
+            path: resume,
+            message:
+              "was made from another suite file (sha256 \(previous.suite.sha256.prefix(12)), this one \(plan.sha256.prefix(12)))"
+          )
+        }
+        kept = previous.results
+        plan.overrides.append("--resume \(resume)")
+      } catch {
+        throw fail(String(describing: error), .badInput)
+      }
+    }
+
+    // Benchmarks run in child processes (crashes and time limits contained), except under MPI.
+    var isolation: ChildProcessRunner? = nil
+    if !noIsolation, communicator == nil {
+      let executable =
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        ?? CommandLine.arguments[0]
+      isolation = ChildProcessRunner(executable: executable, clockHertz: node.clock?.hertz)
+    }
+    // SIGINT/SIGTERM: stop after (or by killing) the running benchmark and write what completed;
+    // a second signal exits at once.
+    let signals = Interruption(isolation: isolation)
+
     progress("suite \(plan.name): \(plan.entries.count) benchmark(s) on \(node.hostname)")
-    let outcome = SuiteRunner(node: node, progress: progress, communicator: communicator).run(plan)
+    var runner = SuiteRunner(node: node, progress: progress, communicator: communicator)
+    runner.isolation = isolation
+    runner.defaultTimeLimit = timeLimit
+    runner.shouldStop = { signals.stopped }
+    runner.kept = kept
+    let outcome = runner.run(plan)
     // Rank 0 writes the one report; the other ranks have nothing to say.
     guard isRoot else { return }
     var report = ReportBuilder.report(
@@ -168,7 +231,9 @@ struct Run: ParsableCommand {
     // Skipped as not applicable (an MPI benchmark without mpirun) is not a failure; an invalid
     // or failed result, or a run cut short by its budget, is.
     if !report.complete
-      || report.results.contains(where: { $0.status == .invalid || $0.status == .failed })
+      || report.results.contains(where: {
+        [.invalid, .failed, .timedOut, .crashed].contains($0.status)
+      })
     {
       throw ExitStatus.resultsNotValid.code
     }

@@ -18,6 +18,6 @@ struct Suanli: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       Topo.self, Run.self, List.self, Score.self, Compare.self, Keygen.self, Sign.self, Verify.self,
-      Canonicalize.self,
+      Canonicalize.self, RunOne.self,
     ])
 }

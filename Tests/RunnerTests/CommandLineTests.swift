@@ -362,6 +362,85 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(baseline.stderr.contains("--baseline: no center \"nowhere\""), baseline.stderr)
   }
 
+  func testTimeLimitsAndCrashesAreContained() throws {
+    let folder = try temporaryFolder()
+    let suite = folder.appendingPathComponent("robust.yaml")
+    let yaml = [
+      "name: robust", "benchmarks:",
+      "  - { id: test.sleep, timeLimitSeconds: 1, parameters: { seconds: 30 } }",
+      "  - { id: test.crash }",
+      "  - { id: stream.triad, repeats: 2, parameters: { elements: 100000 } }",
+    ].joined(separator: "\n")
+    try Data(yaml.utf8).write(to: suite)
+    let path = folder.appendingPathComponent("r.json").path
+    let started = Date()
+    let run = try execute(
+      Self.binary, ["run", suite.path, "--output", path, "--no-sign"], environment: ["SUANLI_TEST_BENCHMARKS": "1"])
+    XCTAssertLessThan(Date().timeIntervalSince(started), 20, "the sleeper was stopped at its limit")
+    XCTAssertEqual(run.status, 1, "a timed-out or crashed benchmark makes the exit code 1")
+    let report = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+    let statuses = (report["results"] as? [[String: Any]])?.map { "\($0["id"]!)=\($0["status"]!)" }
+    XCTAssertEqual(statuses, ["test.sleep=timedOut", "test.crash=crashed", "stream.triad=ok"])
+    XCTAssertTrue(String(describing: report["notes"] ?? "").contains("signal 11"))
+    try SchemaCheck.assertValid(path)
+    // Without the test switch, the test-only ids do not exist.
+    XCTAssertEqual(try suanli(["run", suite.path, "--output", folder.appendingPathComponent("x.json").path]).status, 2)
+  }
+
+  func testInterruptLeavesASignedPartialReportThatResumeCompletes() throws {
+    let folder = try temporaryFolder()
+    let config = ["XDG_CONFIG_HOME": folder.path, "SUANLI_TEST_BENCHMARKS": "1"]
+    XCTAssertEqual(try execute(Self.binary, ["keygen"], environment: config).status, 0)
+    let suite = folder.appendingPathComponent("s.yaml")
+    let yaml = [
+      "name: interruptible", "benchmarks:",
+      "  - { id: stream.copy, repeats: 2, parameters: { elements: 100000 } }",
+      "  - { id: test.sleep, parameters: { seconds: 60 } }",
+      "  - { id: stream.triad, repeats: 2, parameters: { elements: 100000 } }",
+    ].joined(separator: "\n")
+    try Data(yaml.utf8).write(to: suite)
+    let partial = folder.appendingPathComponent("partial.json").path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Self.binary)
+    process.arguments = ["run", suite.path, "--output", partial]
+    process.currentDirectoryURL = RunAndReportTests.root
+    process.environment = ProcessInfo.processInfo.environment.merging(config) { $1 }
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    // The sleeper is running after stream.copy (well under 2 s): Ctrl-C.
+    Thread.sleep(forTimeInterval: 2)
+    kill(process.processIdentifier, SIGINT)
+    process.waitUntilExit()
+    XCTAssertEqual(process.terminationStatus, 1)
+    let report = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: partial))) as? [String: Any])
+    XCTAssertEqual(report["complete"] as? Bool, false)
+    XCTAssertNotNil(report["signature"])
+    let verify = try execute(Self.binary, ["verify", partial], environment: config)
+    XCTAssertEqual(verify.status, 0, verify.stdout)
+
+    let full = folder.appendingPathComponent("full.json").path
+    let resume = try execute(
+      Self.binary, ["run", suite.path, "--resume", partial, "--set", "test.sleep.seconds=0.1", "--output", full],
+      environment: config)
+    XCTAssertEqual(resume.status, 0, resume.stderr)
+    let completed = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: full))) as? [String: Any])
+    XCTAssertEqual(completed["complete"] as? Bool, true)
+    XCTAssertEqual((completed["results"] as? [[String: Any]])?.map { $0["status"] as? String }, ["ok", "ok", "ok"])
+    XCTAssertEqual(try execute(Self.binary, ["verify", full], environment: config).status, 0)
+    XCTAssertTrue(FileManager.default.fileExists(atPath: partial), "the partial report stays")
+    // A report from another suite file cannot be resumed with this one.
+    let other = try execute(
+      Self.binary,
+      ["run", "suites/quick.yaml", "--resume", partial, "--output", folder.appendingPathComponent("o.json").path],
+      environment: config)
+    XCTAssertEqual(other.status, 2)
+    XCTAssertTrue(other.stderr.contains("was made from another suite file"), other.stderr)
+  }
+
   func testListShowsBenchmarksAndSuites() throws {
     let outcome = try suanli("list", "--json")
     XCTAssertEqual(outcome.status, 0, outcome.stderr)

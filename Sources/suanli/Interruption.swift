@@ -1,0 +1,36 @@
+import Foundation
+import Runner
+import Synchronization
+
+/// SIGINT and SIGTERM during `suanli run`: the first stops the run — the running benchmark's
+/// child is terminated, the rest is skipped — and the report is written with what completed,
+/// `complete: false`, signed like any report. The second exits at once.
+final class Interruption: @unchecked Sendable {
+  final class Counter: Sendable {
+    let value = Atomic<Int>(0)
+  }
+
+  private let counter = Counter()
+  private let sources: [any DispatchSourceSignal]
+
+  init(isolation: ChildProcessRunner?) {
+    let counter = self.counter
+    sources = [SIGINT, SIGTERM].map { number in
+      signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+      source.setEventHandler {
+        if counter.value.add(1, ordering: .sequentiallyConsistent).newValue == 1 {
+          Terminal.error(
+            "suanli: interrupted: writing the report with what completed (again to quit now)")
+          isolation?.interrupt()
+        } else {
+          _exit(130)
+        }
+      }
+      source.resume()
+      return source
+    }
+  }
+
+  var stopped: Bool { counter.value.load(ordering: .sequentiallyConsistent) > 0 }
+}
