@@ -185,6 +185,7 @@ final class ParserFuzzTests: XCTestCase {
     // Each check forks the test process (~30 ms here): 500 rounds keep `make test` fast.
     fuzz("hwloc XML (through hwloc)", seed: 6, count: 500, inputs: inputs) { bytes in
       FileManager.default.createFile(atPath: target, contents: Data(bytes))
+      // SUANLI_FUZZ_KEEP=FILE keeps the input being tried: after a crash it holds the culprit.
       if let keep = ProcessInfo.processInfo.environment["SUANLI_FUZZ_KEEP"] {
         FileManager.default.createFile(atPath: keep, contents: Data(bytes))
       }
