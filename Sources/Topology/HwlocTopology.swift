@@ -12,6 +12,9 @@ public final class HwlocTopology: @unchecked Sendable {
   private let handle: hwloc_topology_t
   public let source: TopologySource
 
+  /// Larger XML files are refused before hwloc reads them.
+  public static let maximumXMLBytes = 64 << 20
+
   public init(_ source: TopologySource) throws {
     var optional: hwloc_topology_t?
     guard hwloc_topology_init(&optional) == 0, let topology = optional else {
@@ -33,16 +36,23 @@ public final class HwlocTopology: @unchecked Sendable {
         throw TopologyError.invalidSynthetic(description: text)
       }
     case .xmlFile(let path):
-      guard access(path, R_OK) == 0 else {
+      var status = stat()
+      guard access(path, R_OK) == 0, stat(path, &status) == 0 else {
         throw TopologyError.xmlNotFound(path: path)
       }
-      // hwloc's XML reader can crash on malformed files: try it in a child process first.
-      let check = suanli_hwloc_xml_check(path, 3_000)
-      guard check == 0 else {
-        throw check >= 128 || check == -2
-          ? TopologyError.xmlCrashedReader(
-            path: path, signal: check >= 128 ? Int(check - 128) : nil)
-          : TopologyError.invalidXML(path: path)
+      // The export of a machine with thousands of processors is a few MB.
+      guard Int(status.st_size) <= Self.maximumXMLBytes else {
+        throw TopologyError.xmlTooLarge(path: path, bytes: Int(status.st_size))
+      }
+      // hwloc's XML reader can crash on malformed files: a checker process tries it first.
+      switch suanli_hwloc_xml_check(path, 3_000) {
+      case 0: break
+      case 5: throw TopologyError.xmlImplausible(path: path)
+      case -2: throw TopologyError.xmlCrashedReader(path: path, signal: nil)
+      case -1: throw TopologyError.xmlNotChecked(path: path)
+      case let status where status >= 128:
+        throw TopologyError.xmlCrashedReader(path: path, signal: Int(status - 128))
+      default: throw TopologyError.invalidXML(path: path)
       }
       guard hwloc_topology_set_xml(topology, path) == 0 else {
         throw TopologyError.invalidXML(path: path)

@@ -5,6 +5,9 @@ public enum TopologyError: Error, CustomStringConvertible, Equatable {
   case xmlNotFound(path: String)
   case invalidXML(path: String)
   case xmlCrashedReader(path: String, signal: Int?)
+  case xmlImplausible(path: String)
+  case xmlTooLarge(path: String, bytes: Int)
+  case xmlNotChecked(path: String)
   case loadFailed(source: String)
   case exportFailed(path: String, reason: String)
   case bindFailed(core: Int, reason: String)
@@ -25,6 +28,15 @@ public enum TopologyError: Error, CustomStringConvertible, Equatable {
       let how = signal.map { "crashed with signal \($0)" } ?? "did not finish within 3 s"
       return
         "\(path): not a valid hwloc XML topology (hwloc's reader \(how) on it; nothing was loaded)"
+    case .xmlImplausible(let path):
+      return
+        "\(path): not a plausible hwloc XML topology (a processor or NUMA index of a million or more, or an infinite set)"
+    case .xmlTooLarge(let path, let bytes):
+      return
+        "\(path): \(bytes) bytes; an hwloc XML topology must be under \(HwlocTopology.maximumXMLBytes >> 20) MiB"
+    case .xmlNotChecked(let path):
+      return
+        "\(path): not loaded: the process that tries hwloc's reader on a file first could not be started"
     case .loadFailed(let source):
       return "hwloc: could not load the topology from \(source)"
     case .exportFailed(let path, let reason):

@@ -10,7 +10,7 @@ import XCTest
 /// duplicated and deleted spans, huge numbers, deep nesting, invalid UTF-8. The property: no
 /// crash and no hang — an error or a valid result, every time. Deterministic (seeded).
 final class ParserFuzzTests: XCTestCase {
-  /// Rounds per parser by default; the slow ones (forked hwloc checks, Yams' decoder) run fewer.
+  /// Rounds per parser.
   static let perParser = 10_000
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent()
@@ -27,8 +27,15 @@ final class ParserFuzzTests: XCTestCase {
     }
   }
 
+  /// What "deep nesting" repeats, per format.
+  static let jsonNesting = ["[", "{"].map { Array($0.utf8) }
+  static let yamlNesting = ["[", "{", "- ", "a:\n "].map { Array($0.utf8) }
+  static let xmlNesting = [#"<object type="Group" cpuset="0x1">"#, "<topology>"].map {
+    Array($0.utf8)
+  }
+
   /// One mutation of `input`.
-  static func mutate(_ input: [UInt8], _ g: inout Generator) -> [UInt8] {
+  static func mutate(_ input: [UInt8], nesting: [[UInt8]], _ g: inout Generator) -> [UInt8] {
     var bytes = input
     guard !bytes.isEmpty else { return [UInt8(truncatingIfNeeded: g.next())] }
     switch g.next() % 9 {
@@ -55,9 +62,17 @@ final class ParserFuzzTests: XCTestCase {
       bytes.insert(contentsOf: huge, at: Int(g.next() % UInt64(bytes.count)))
     case 6:  // deep nesting
       let depth = 600 + Int(g.next() % 2000)
-      let open: UInt8 = g.next() % 2 == 0 ? UInt8(ascii: "[") : UInt8(ascii: "{")
-      bytes.insert(
-        contentsOf: [UInt8](repeating: open, count: depth), at: Int(g.next() % UInt64(bytes.count)))
+      let open = nesting[Int(g.next() % UInt64(nesting.count))]
+      let nested = [UInt8](unsafeUninitializedCapacity: open.count * depth) { buffer, count in
+        open.withUnsafeBufferPointer { token in
+          for level in 0..<depth {
+            (buffer.baseAddress! + level * token.count).initialize(
+              from: token.baseAddress!, count: token.count)
+          }
+        }
+        count = open.count * depth
+      }
+      bytes.insert(contentsOf: nested, at: Int(g.next() % UInt64(bytes.count)))
     case 7:  // invalid UTF-8
       bytes.insert(
         contentsOf: [[0xFF], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF8, 0x88]][Int(g.next() % 4)],
@@ -71,14 +86,14 @@ final class ParserFuzzTests: XCTestCase {
   /// Runs `parse` on `perParser` mutations; counts how many were accepted.
   func fuzz(
     _ name: String, seed: UInt64, count: Int = perParser, inputs: [[UInt8]],
-    _ parse: ([UInt8]) -> Bool
+    nesting: [[UInt8]] = jsonNesting, _ parse: ([UInt8]) -> Bool
   ) {
     var g = Generator(state: seed)
     var accepted = 0
     let start = Date()
     for i in 0..<count {
       var input = inputs[i % inputs.count]
-      for _ in 0...(g.next() % 3) { input = Self.mutate(input, &g) }
+      for _ in 0...(g.next() % 3) { input = Self.mutate(input, nesting: nesting, &g) }
       if parse(input) { accepted += 1 }
     }
     let seconds = Date().timeIntervalSince(start)
@@ -138,21 +153,91 @@ final class ParserFuzzTests: XCTestCase {
   func testSuiteYAML() throws {
     let inputs = try ["suites/quick.yaml", "suites/node.yaml", "suites/interconnect.yaml"].map(file)
     let parser = SuiteParser()
-    fuzz("suite YAML", seed: 3, inputs: inputs) { bytes in
+    fuzz("suite YAML", seed: 3, inputs: inputs, nesting: Self.yamlNesting) { bytes in
       (try? parser.parse(String(decoding: bytes, as: UTF8.self), file: "fuzz.yaml", sha256: ""))
         != nil
     }
   }
 
+  /// Compact standards with every field kind (block and flow style, CJK names, a derived
+  /// metric, a sized metric, two tiers, two profiles): Yams parses the 6 KB cses-1.yaml in ~2 ms
+  /// in a debug build, these in ~0.3 ms, so 10,000 rounds fit the budget.
+  static let compactStandards = [
+    """
+    id: tiny
+    version: 1.2.0
+    name: 小标准 tiny
+    cap: 120
+    strongScore: 60
+    defaultProfile: p
+    tiers:
+      - { name: node, hplBelow: 1.0e14 }
+      - { name: big }
+    dimensions:
+      - id: hpc
+        name: 超算 HPC
+        meaning: fp64
+        metrics:
+          - { benchmark: hpl.fp64, metric: rate, polarity: higherIsBetter, weight: 0.5, reference: { node: 1.0e12, big: 1.0e15 }, source: s }
+          - { benchmark: derived, metric: precisionBalance, polarity: lowerIsBetter, weight: 0.5, reference: { node: 2, big: 2 }, source: "t" }
+      - id: network
+        name: 运力
+        meaning: latency
+        metrics:
+          - { benchmark: mpi.pingpong, metric: latency, size: 8, polarity: lowerIsBetter, weight: 1.0, reference: { node: 2.0e-6, big: 2.0e-6 }, source: s }
+    profiles:
+      p: { hpc: 0.5, network: 0.5 }
+      q: { hpc: 1.0 }
+    grades:
+      - { minimum: 90, grade: A }
+      - { minimum: 0, grade: E }
+    """,
+    """
+    id: block
+    version: "1.0"
+    name: block style
+    cap: 150
+    strongScore: 50
+    defaultProfile: only
+    tiers:
+      - name: node
+    dimensions:
+      - id: ai
+        name: 智算
+        meaning: >
+          FP16 capability
+        metrics:
+          - benchmark: gemm.fp16
+            metric: rate
+            polarity: higherIsBetter
+            weight: 1
+            reference:
+              node: 4.0e12
+            source: |
+              a reference
+    profiles:
+      only:
+        ai: 1
+    grades:
+      - minimum: 0
+        grade: B
+    """,
+  ].map { Array($0.utf8) }
+
   func testStandardYAML() throws {
-    let inputs = [try file("suites/standards/cses-1.yaml")]
     let known = Set(BenchmarkRegistry.standard.descriptors.flatMap(\.produces))
-    // ~1.6 ms a round (Yams' decoder): 3,000 rounds.
-    fuzz("standard YAML", seed: 4, count: 3_000, inputs: inputs) { bytes in
+    func parses(_ bytes: [UInt8]) -> Bool {
       (try? StandardParser.parse(
         String(decoding: bytes, as: UTF8.self), file: "fuzz.yaml", sha256: "",
         knownBenchmarks: known)) != nil
     }
+    for seed in Self.compactStandards { XCTAssertTrue(parses(seed), "a seed must be valid") }
+    fuzz(
+      "standard YAML (compact)", seed: 4, inputs: Self.compactStandards,
+      nesting: Self.yamlNesting, parses)
+    fuzz(
+      "standard YAML (cses-1.yaml)", seed: 7, count: 1_000,
+      inputs: [try file("suites/standards/cses-1.yaml")], nesting: Self.yamlNesting, parses)
   }
 
   func testKeyFiles() throws {
@@ -163,8 +248,9 @@ final class ParserFuzzTests: XCTestCase {
     let inputs = [privatePath, publicPath].map { Array(FileManager.default.contents(atPath: $0)!) }
     let target = folder.appendingPathComponent("mutated.pem").path
     fuzz("key files (PEM)", seed: 5, inputs: inputs) { bytes in
-      FileManager.default.createFile(
-        atPath: target, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
+      XCTAssertTrue(
+        FileManager.default.createFile(
+          atPath: target, contents: Data(bytes), attributes: [.posixPermissions: 0o600]))
       let privateOK = (try? KeyFiles.loadPrivate(path: target)) != nil
       let publicOK = (try? KeyFiles.loadPublic(path: target)) != nil
       return privateOK || publicOK
@@ -180,14 +266,13 @@ final class ParserFuzzTests: XCTestCase {
       "suanli-fuzz-\(UUID().uuidString).xml"
     ).path
     defer { try? FileManager.default.removeItem(atPath: target) }
-    // hwloc's XML reader (C) crashes on some of these: each file goes through the forked
-    // check first (HwlocTopology), so a crash is an error, not the end of the test.
-    // Each check forks the test process (~30 ms here): 500 rounds keep `make test` fast.
-    fuzz("hwloc XML (through hwloc)", seed: 6, count: 500, inputs: inputs) { bytes in
-      FileManager.default.createFile(atPath: target, contents: Data(bytes))
+    // hwloc's XML reader (C) crashes on some of these: each file goes through the checker
+    // process first (HwlocTopology), so a crash is an error, not the end of the test.
+    fuzz("hwloc XML (through hwloc)", seed: 6, inputs: inputs, nesting: Self.xmlNesting) { bytes in
+      XCTAssertTrue(FileManager.default.createFile(atPath: target, contents: Data(bytes)))
       // SUANLI_FUZZ_KEEP=FILE keeps the input being tried: after a crash it holds the culprit.
       if let keep = ProcessInfo.processInfo.environment["SUANLI_FUZZ_KEEP"] {
-        FileManager.default.createFile(atPath: keep, contents: Data(bytes))
+        XCTAssertTrue(FileManager.default.createFile(atPath: keep, contents: Data(bytes)))
       }
       guard let topology = try? HwlocTopology(.xmlFile(target)) else { return false }
       _ = topology.machine()

@@ -148,4 +148,55 @@ final class HostileXMLTests: XCTestCase {
       XCTAssertTrue(message.contains("hwloc's reader crashed with signal 6"), message)
     }
   }
+
+  func fixture(_ name: String, replacing old: String, with new: String) throws -> URL {
+    let path = try XCTUnwrap(Bundle.module.path(forResource: "Fixtures/\(name)", ofType: nil))
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    XCTAssertTrue(text.contains(old), "the fixture changed: \(old) is not in it")
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "suanli-hostile-\(UUID().uuidString).xml")
+    try text.replacingOccurrences(of: old, with: new).write(
+      to: file, atomically: true, encoding: .utf8)
+    return file
+  }
+
+  /// A processing unit without its index: hwloc gives it index 2^32-1 and a 512 MB bitmap.
+  /// Refused as implausible (found by the fuzz tests as a 0.25 s, 512 MB load).
+  func testAProcessorWithoutAnIndexIsRefused() throws {
+    let file = try fixture(
+      "zen4-vm-2core.xml", replacing: #"type="PU" os_index="0""#, with: #"type="PU" ow_index="0""#)
+    defer { try? FileManager.default.removeItem(at: file) }
+    XCTAssertThrowsError(try HwlocTopology(.xmlFile(file.path))) { error in
+      XCTAssertEqual(error as? TopologyError, .xmlImplausible(path: file.path))
+    }
+  }
+
+  func testAnOversizedFileIsRefusedBeforeReading() throws {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "suanli-huge-\(UUID().uuidString).xml")
+    XCTAssertTrue(FileManager.default.createFile(atPath: file.path, contents: Data()))
+    defer { try? FileManager.default.removeItem(at: file) }
+    let handle = try FileHandle(forWritingTo: file)
+    try handle.truncate(atOffset: UInt64(HwlocTopology.maximumXMLBytes + 1))  // sparse
+    try handle.close()
+    XCTAssertThrowsError(try HwlocTopology(.xmlFile(file.path))) { error in
+      XCTAssertEqual(
+        error as? TopologyError,
+        .xmlTooLarge(path: file.path, bytes: HwlocTopology.maximumXMLBytes + 1))
+      XCTAssertTrue(String(describing: error).hasSuffix("must be under 64 MiB"), "\(error)")
+    }
+  }
+
+  /// The checker process is replaced after a crash: valid files load between hostile ones.
+  func testValidFilesLoadBetweenCrashingOnes() throws {
+    let crashing = try fixture(
+      "xeon-2s-gpu-ib.xml", replacing: #"bridge_type="0-1""#, with: #"bridge_type="0-7""#)
+    defer { try? FileManager.default.removeItem(at: crashing) }
+    let valid = try XCTUnwrap(
+      Bundle.module.path(forResource: "Fixtures/zen4-vm-2core.xml", ofType: nil))
+    for _ in 0..<3 {
+      XCTAssertThrowsError(try HwlocTopology(.xmlFile(crashing.path)))
+      XCTAssertEqual(try HwlocTopology(.xmlFile(valid)).machine().cores, 2)
+    }
+  }
 }

@@ -26,6 +26,8 @@ uint64_t suanli_fma_chains_f32(uint64_t iterations, float *sink);
 /// Vector width (bits) used by the FMA chains above.
 int suanli_fma_vector_bits(void);
 
-/// Loads and walks the hwloc XML file in a forked child. Returns 0 when hwloc read it, 2-4 when
-/// hwloc refused it, 128+signal when hwloc crashed on it, -2 on timeout, -1 if fork failed.
+/// Loads and walks the hwloc XML file in a checker process (forked once, replaced after a crash
+/// or a hang). Returns 0 when hwloc read it, 2-4 when hwloc refused it, 5 when it names a
+/// processor or NUMA index >= 2^20 (or an infinite set), 128+signal when hwloc crashed on it,
+/// -2 when it took longer than timeout_ms, -1 when no checker could be started. Thread-safe.
 int suanli_hwloc_xml_check(const char *path, int timeout_ms);
