@@ -36,6 +36,7 @@ let package = Package(
     .target(name: "CSuanli", dependencies: ["CHwloc"], cSettings: cCPU),
     .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
     .target(name: "Measurement"),
+    .target(name: "Inputs"),
     .target(name: "ReportFormat", dependencies: ["Measurement"]),
     .target(
       name: "Topology", dependencies: ["CHwloc", "CSuanli", "Measurement", "ReportFormat"],
@@ -52,19 +53,19 @@ let package = Package(
     .target(
       name: "Standard",
       dependencies: [
-        "ReportFormat", "Measurement", .product(name: "Yams", package: "Yams"),
+        "ReportFormat", "Measurement", "Inputs", .product(name: "Yams", package: "Yams"),
         .product(name: "Crypto", package: "swift-crypto"),
       ]),
     .target(
       name: "Comparison", dependencies: ["Measurement", "ReportFormat", "Standard"]),
     .target(
       name: "Signing",
-      dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+      dependencies: ["Inputs", .product(name: "Crypto", package: "swift-crypto")]),
     .target(
       name: "Runner",
       dependencies: [
         "Measurement", "ReportFormat", "Topology", "Kernels", "Signing", "Interconnect", "Standard",
-        "Comparison",
+        "Comparison", "Inputs",
         .product(name: "Yams", package: "Yams"),
         .product(name: "Crypto", package: "swift-crypto"),
       ],
@@ -73,11 +74,13 @@ let package = Package(
       name: "suanli",
       dependencies: [
         "Runner", "Topology", "ReportFormat", "Measurement", "Signing", "Standard", "Comparison",
+        "Inputs",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Rainbow", package: "Rainbow"),
       ],
       swiftSettings: swiftCPU),
     .testTarget(name: "MeasurementTests", dependencies: ["Measurement"]),
+    .testTarget(name: "InputsTests", dependencies: ["Inputs"]),
     .testTarget(name: "ReportFormatTests", dependencies: ["ReportFormat"]),
     .testTarget(
       name: "TopologyTests", dependencies: ["Topology"], resources: [.copy("Fixtures")]),

@@ -58,12 +58,11 @@ public enum ComparisonInput {
     var reports: [(report: Report, verdict: String, good: Bool)] = []
     var standards = Set<String>()
     for path in files(paths) {
-      var status = stat()
-      guard stat(path, &status) == 0, let data = FileManager.default.contents(atPath: path) else {
-        problems.append("\(path): cannot be read")
+      let bytes: [UInt8]
+      do { bytes = try ReportVerification.read(path) } catch {
+        problems.append("\(path): \(error)")
         continue
       }
-      let bytes = Array(data)
       let node: JSONNode
       do { node = try JSONParser.parse(bytes) } catch {
         problems.append("\(path): not JSON: \(error)")

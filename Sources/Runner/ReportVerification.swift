@@ -1,4 +1,5 @@
 import Foundation
+import Inputs
 import ReportFormat
 import Signing
 
@@ -7,17 +8,15 @@ public enum ReportVerification {
   /// Reports larger than this are refused before reading (real reports are ~50 KiB).
   public static let maximumBytes = 64 << 20
 
+  /// A report file's bytes, refused past `maximumBytes` without reading further.
+  public static func read(_ path: String) throws(BoundedFile.Failure) -> [UInt8] {
+    try BoundedFile.read(path, limit: maximumBytes)
+  }
+
   public static func verify(path: String, trust: TrustStore, requireTrusted: Bool) -> (String, Bool)
   {
-    var status = stat()
-    guard stat(path, &status) == 0 else { return ("INVALID: cannot be read", false) }
-    guard Int(status.st_size) <= maximumBytes else {
-      return ("INVALID: \(status.st_size) bytes; reports are limited to \(maximumBytes)", false)
-    }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      return ("INVALID: cannot be read", false)
-    }
-    let bytes = Array(data)
+    let bytes: [UInt8]
+    do { bytes = try read(path) } catch { return ("INVALID: \(error)", false) }
     let node: JSONNode
     do { node = try JSONParser.parse(bytes) } catch {
       return ("INVALID: not valid JSON for RFC 8785: \(error)", false)

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Inputs
 import ReportFormat
 import Yams
 
@@ -24,18 +25,14 @@ public struct SuiteParser {
   public init(registry: BenchmarkRegistry = .standard) { self.registry = registry }
 
   public func load(path: String) throws -> Suite {
-    guard let data = FileManager.default.contents(atPath: path) else {
+    let data: [UInt8]
+    do { data = try BoundedFile.read(path, limit: SuiteParser.maximumBytes) } catch {
       let exists = FileManager.default.fileExists(atPath: path)
       throw RunnerError.suite(
         file: path, line: nil, field: "file",
-        message: exists ? "cannot be read" : "no such suite file (see `suanli list`)")
+        message: exists ? "\(error)" : "no such suite file (see `suanli list`)")
     }
-    guard data.count <= SuiteParser.maximumBytes else {
-      throw RunnerError.suite(
-        file: path, line: nil, field: "file",
-        message: "is \(data.count) bytes; a suite must be under \(SuiteParser.maximumBytes)")
-    }
-    guard let text = String(data: data, encoding: .utf8) else {
+    guard let text = String(validating: data, as: UTF8.self) else {
       throw RunnerError.suite(file: path, line: nil, field: "file", message: "is not UTF-8 text")
     }
     let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Inputs
 
 #if canImport(Glibc)
   import Glibc
@@ -145,8 +146,9 @@ public enum KeyFiles {
   }
 
   static func readPEM(path: String, label: String) throws -> [UInt8] {
-    guard let data = FileManager.default.contents(atPath: path), data.count < 64 * 1024 else {
-      throw SigningError.key(path: path, message: "cannot be read (or is larger than 64 KiB)")
+    let data: [UInt8]
+    do { data = try BoundedFile.read(path, limit: 64 << 10) } catch {
+      throw SigningError.key(path: path, message: "\(error)")
     }
     let text = String(decoding: data, as: UTF8.self)
     let begin = "-----BEGIN \(label)-----"

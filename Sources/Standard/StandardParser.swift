@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Inputs
 import Yams
 
 /// Why a standard cannot be used: one line naming the file, the field and the expectation.
@@ -51,11 +52,14 @@ public enum StandardParser {
     var strongScore: Double
   }
 
+  /// Larger standard files are refused before reading (cses-1.yaml is 6 KB).
+  public static let maximumBytes = 1 << 20
+
   /// `knownBenchmarks`: ids a metric may name besides "derived".
   public static func load(path: String, knownBenchmarks: Set<String>) throws -> EvaluationStandard {
-    guard let data = FileManager.default.contents(atPath: path), data.count < 1 << 20 else {
-      throw StandardError(
-        file: path, field: "file", message: "cannot be read (or larger than 1 MiB)")
+    let data: [UInt8]
+    do { data = try BoundedFile.read(path, limit: maximumBytes) } catch {
+      throw StandardError(file: path, field: "file", message: "\(error)")
     }
     let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     return try parse(

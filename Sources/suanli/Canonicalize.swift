@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Runner
 import Signing
 
 struct Canonicalize: ParsableCommand {
@@ -12,11 +13,12 @@ struct Canonicalize: ParsableCommand {
   var file: String
 
   func run() throws {
-    guard let data = FileManager.default.contents(atPath: file) else {
-      throw fail("\(file): cannot be read", .badInput)
+    let bytes: [UInt8]
+    do { bytes = try ReportVerification.read(file) } catch {
+      throw fail("\(file): \(error)", .badInput)
     }
     do {
-      let canonical = try Canonicalizer.canonicalize(Array(data))
+      let canonical = try Canonicalizer.canonicalize(bytes)
       FileHandle.standardOutput.write(Data(canonical))
       print("")
     } catch {

@@ -155,10 +155,11 @@ struct Run: ParsableCommand {
     var kept: [BenchmarkResult] = []
     if let resume {
       do {
-        guard let data = FileManager.default.contents(atPath: resume) else {
-          throw RunnerError.io(path: resume, message: "cannot be read")
+        let bytes: [UInt8]
+        do { bytes = try ReportVerification.read(resume) } catch {
+          throw RunnerError.io(path: resume, message: "\(error)")
         }
-        let previous = try ReportAudit.decode(Array(data))
+        let previous = try ReportAudit.decode(bytes)
         guard previous.suite.sha256 == plan.sha256 else {
           throw RunnerError.io(
             path: resume,

@@ -42,10 +42,11 @@ struct Score: ParsableCommand {
     }
     var decoded: [Report] = []
     for path in reports {
-      guard let data = FileManager.default.contents(atPath: path) else {
-        throw fail("\(path): cannot be read", .badInput)
+      let bytes: [UInt8]
+      do { bytes = try ReportVerification.read(path) } catch {
+        throw fail("\(path): \(error)", .badInput)
       }
-      do { decoded.append(try ReportAudit.decode(Array(data))) } catch {
+      do { decoded.append(try ReportAudit.decode(bytes)) } catch {
         throw fail("\(path): \(error)", .badInput)
       }
     }

@@ -17,10 +17,10 @@ struct Sign: ParsableCommand {
     do {
       let (signingKey, warnings) = try KeyFiles.loadPrivate(path: key ?? KeyFiles.defaultPrivateKey)
       for warning in warnings { Terminal.error("suanli: warning: \(warning)") }
-      guard let data = FileManager.default.contents(atPath: report) else {
-        throw SigningError.io(path: report, message: "cannot be read")
+      let bytes: [UInt8]
+      do { bytes = try ReportVerification.read(report) } catch {
+        throw SigningError.io(path: report, message: "\(error)")
       }
-      let bytes = Array(data)
       _ = try ReportAudit.decode(bytes)
       let signed = try ReportSigner.sign(bytes, with: signingKey)
       try AtomicFile.write(signed, to: report, overwrite: true)

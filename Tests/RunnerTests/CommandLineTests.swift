@@ -104,9 +104,15 @@ final class CommandLineTests: XCTestCase {
     let folder = try temporaryFolder()
     let suite = folder.appendingPathComponent("bad.yaml")
     try Data("name: t\nbenchmarks:\n  - id: stream.nope\n".utf8).write(to: suite)
+    let other = try temporaryFolder()
+    let huge = other.appendingPathComponent("huge.yaml").path
+    XCTAssertTrue(FileManager.default.createFile(atPath: huge, contents: Data()))
+    XCTAssertEqual(truncate(huge, 2 << 20), 0)  // sparse: refused before reading
     let cases: [([String], String)] = [
       (["run", suite.path], "bad.yaml:3: benchmarks[0].id: unknown benchmark id \"stream.nope\""),
       (["run", "/nonexistent/suanli/s.yaml"], "no such suite file"),
+      (["run", huge], "huge.yaml: file: is larger than 1 MiB"),
+      (["run", other.path], "file: cannot be read: is a folder"),
       (["run", "suites/quick.yaml", "--set", "stream.bogus=1"], "has no parameter \"bogus\""),
       (["run", "suites/quick.yaml", "--set", "stream.elements=1000000000000"], "needs"),
       (["run", "suites/quick.yaml", "--only", "mpi.bw"], "not in suite quick"),
@@ -375,17 +381,21 @@ final class CommandLineTests: XCTestCase {
     let path = folder.appendingPathComponent("r.json").path
     let started = Date()
     let run = try execute(
-      Self.binary, ["run", suite.path, "--output", path, "--no-sign"], environment: ["SUANLI_TEST_BENCHMARKS": "1"])
+      Self.binary, ["run", suite.path, "--output", path, "--no-sign"],
+      environment: ["SUANLI_TEST_BENCHMARKS": "1"])
     XCTAssertLessThan(Date().timeIntervalSince(started), 20, "the sleeper was stopped at its limit")
     XCTAssertEqual(run.status, 1, "a timed-out or crashed benchmark makes the exit code 1")
     let report = try XCTUnwrap(
-      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
+        as? [String: Any])
     let statuses = (report["results"] as? [[String: Any]])?.map { "\($0["id"]!)=\($0["status"]!)" }
     XCTAssertEqual(statuses, ["test.sleep=timedOut", "test.crash=crashed", "stream.triad=ok"])
     XCTAssertTrue(String(describing: report["notes"] ?? "").contains("signal 11"))
     try SchemaCheck.assertValid(path)
     // Without the test switch, the test-only ids do not exist.
-    XCTAssertEqual(try suanli(["run", suite.path, "--output", folder.appendingPathComponent("x.json").path]).status, 2)
+    XCTAssertEqual(
+      try suanli(["run", suite.path, "--output", folder.appendingPathComponent("x.json").path])
+        .status, 2)
   }
 
   func testInterruptLeavesASignedPartialReportThatResumeCompletes() throws {
@@ -415,7 +425,8 @@ final class CommandLineTests: XCTestCase {
     process.waitUntilExit()
     XCTAssertEqual(process.terminationStatus, 1)
     let report = try XCTUnwrap(
-      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: partial))) as? [String: Any])
+      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: partial)))
+        as? [String: Any])
     XCTAssertEqual(report["complete"] as? Bool, false)
     XCTAssertNotNil(report["signature"])
     let verify = try execute(Self.binary, ["verify", partial], environment: config)
@@ -423,19 +434,28 @@ final class CommandLineTests: XCTestCase {
 
     let full = folder.appendingPathComponent("full.json").path
     let resume = try execute(
-      Self.binary, ["run", suite.path, "--resume", partial, "--set", "test.sleep.seconds=0.1", "--output", full],
+      Self.binary,
+      [
+        "run", suite.path, "--resume", partial, "--set", "test.sleep.seconds=0.1", "--output", full,
+      ],
       environment: config)
     XCTAssertEqual(resume.status, 0, resume.stderr)
     let completed = try XCTUnwrap(
-      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: full))) as? [String: Any])
+      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: full)))
+        as? [String: Any])
     XCTAssertEqual(completed["complete"] as? Bool, true)
-    XCTAssertEqual((completed["results"] as? [[String: Any]])?.map { $0["status"] as? String }, ["ok", "ok", "ok"])
+    XCTAssertEqual(
+      (completed["results"] as? [[String: Any]])?.map { $0["status"] as? String },
+      ["ok", "ok", "ok"])
     XCTAssertEqual(try execute(Self.binary, ["verify", full], environment: config).status, 0)
     XCTAssertTrue(FileManager.default.fileExists(atPath: partial), "the partial report stays")
     // A report from another suite file cannot be resumed with this one.
     let other = try execute(
       Self.binary,
-      ["run", "suites/quick.yaml", "--resume", partial, "--output", folder.appendingPathComponent("o.json").path],
+      [
+        "run", "suites/quick.yaml", "--resume", partial, "--output",
+        folder.appendingPathComponent("o.json").path,
+      ],
       environment: config)
     XCTAssertEqual(other.status, 2)
     XCTAssertTrue(other.stderr.contains("was made from another suite file"), other.stderr)

@@ -83,6 +83,13 @@ final class VerificationTests: XCTestCase {
     XCTAssertEqual(
       ReportVerification.verify(
         path: dir + "/missing.json", trust: TrustStore(names: [:]), requireTrusted: false
-      ).0, "INVALID: cannot be read")
+      ).0, "INVALID: cannot be read: No such file or directory")
+    // A report past the limit is refused without being read (a sparse file: no disk used).
+    let huge = dir + "/huge.json"
+    XCTAssertTrue(FileManager.default.createFile(atPath: huge, contents: Data()))
+    XCTAssertEqual(truncate(huge, off_t(ReportVerification.maximumBytes + 1)), 0)
+    XCTAssertEqual(
+      ReportVerification.verify(path: huge, trust: TrustStore(names: [:]), requireTrusted: false)
+        .0, "INVALID: is larger than 64 MiB")
   }
 }
