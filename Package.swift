@@ -36,7 +36,7 @@ let package = Package(
     .target(name: "CSuanli", dependencies: ["CHwloc"], cSettings: cCPU),
     .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
     .target(name: "Measurement"),
-    .target(name: "Inputs"),
+    .target(name: "Files"),
     .target(name: "ReportFormat", dependencies: ["Measurement"]),
     .target(
       name: "Topology", dependencies: ["CHwloc", "CSuanli", "Measurement", "ReportFormat"],
@@ -53,19 +53,19 @@ let package = Package(
     .target(
       name: "Standard",
       dependencies: [
-        "ReportFormat", "Measurement", "Inputs", .product(name: "Yams", package: "Yams"),
+        "ReportFormat", "Measurement", "Files", .product(name: "Yams", package: "Yams"),
         .product(name: "Crypto", package: "swift-crypto"),
       ]),
     .target(
       name: "Comparison", dependencies: ["Measurement", "ReportFormat", "Standard"]),
     .target(
       name: "Signing",
-      dependencies: ["Inputs", .product(name: "Crypto", package: "swift-crypto")]),
+      dependencies: ["Files", .product(name: "Crypto", package: "swift-crypto")]),
     .target(
       name: "Runner",
       dependencies: [
         "Measurement", "ReportFormat", "Topology", "Kernels", "Signing", "Interconnect", "Standard",
-        "Comparison", "Inputs",
+        "Comparison", "Files",
         .product(name: "Yams", package: "Yams"),
         .product(name: "Crypto", package: "swift-crypto"),
       ],
@@ -74,20 +74,22 @@ let package = Package(
       name: "suanli",
       dependencies: [
         "Runner", "Topology", "ReportFormat", "Measurement", "Signing", "Standard", "Comparison",
-        "Inputs",
+        "Files",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Rainbow", package: "Rainbow"),
       ],
       swiftSettings: swiftCPU),
     .testTarget(name: "MeasurementTests", dependencies: ["Measurement"]),
-    .testTarget(name: "InputsTests", dependencies: ["Inputs"]),
+    .testTarget(name: "FilesTests", dependencies: ["Files"]),
     .testTarget(name: "ReportFormatTests", dependencies: ["ReportFormat"]),
     .testTarget(
       name: "TopologyTests", dependencies: ["Topology"], resources: [.copy("Fixtures")]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: swiftCPU),
     .testTarget(
       name: "RunnerTests",
-      dependencies: ["Runner", "ReportFormat", "Topology", "Kernels", "Signing", "Interconnect"]),
+      dependencies: [
+        "Runner", "ReportFormat", "Topology", "Kernels", "Signing", "Interconnect", "Files",
+      ]),
     .testTarget(name: "SigningTests", dependencies: ["Signing"]),
     .testTarget(name: "FuzzTests", dependencies: ["Runner", "Signing", "Standard", "Topology"]),
     .testTarget(name: "StandardTests", dependencies: ["Standard", "ReportFormat", "Measurement"]),

@@ -1,3 +1,4 @@
+import Files
 import Kernels
 import ReportFormat
 import Topology

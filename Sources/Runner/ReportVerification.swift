@@ -1,5 +1,5 @@
 import Foundation
-import Inputs
+import Files
 import ReportFormat
 import Signing
 
@@ -9,7 +9,7 @@ public enum ReportVerification {
   public static let maximumBytes = 64 << 20
 
   /// A report file's bytes, refused past `maximumBytes` without reading further.
-  public static func read(_ path: String) throws(BoundedFile.Failure) -> [UInt8] {
+  public static func read(_ path: String) throws(FilesError) -> [UInt8] {
     try BoundedFile.read(path, limit: maximumBytes)
   }
 

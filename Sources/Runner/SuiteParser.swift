@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import Inputs
+import Files
 import ReportFormat
 import Yams
 

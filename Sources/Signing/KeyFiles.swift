@@ -1,6 +1,6 @@
 import Crypto
+import Files
 import Foundation
-import Inputs
 
 #if canImport(Glibc)
   import Glibc
@@ -163,16 +163,11 @@ public enum KeyFiles {
     return Array(der)
   }
 
+  /// Atomically, never over an existing file: a crash mid-write leaves no half key behind.
   static func write(_ text: String, to path: String, mode: mode_t) throws {
-    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-    guard fd >= 0 else {
-      throw SigningError.io(path: path, message: String(cString: strerror(errno)))
-    }
-    defer { close(fd) }
-    let bytes = Array(text.utf8)
-    guard Glibc.write(fd, bytes, bytes.count) == bytes.count, fchmod(fd, mode) == 0, fsync(fd) == 0
-    else {
-      throw SigningError.io(path: path, message: String(cString: strerror(errno)))
+    do { try AtomicFile.write(Array(text.utf8), to: path, overwrite: false, mode: mode) } catch {
+      guard case .unwritable(_, let reason) = error else { throw error }
+      throw SigningError.io(path: path, message: reason)
     }
   }
 }

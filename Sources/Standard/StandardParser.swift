@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import Inputs
+import Files
 import Yams
 
 /// Why a standard cannot be used: one line naming the file, the field and the expectation.

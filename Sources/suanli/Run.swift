@@ -1,4 +1,5 @@
 import ArgumentParser
+import Files
 import Foundation
 import Interconnect
 import ReportFormat
@@ -147,6 +148,8 @@ struct Run: ParsableCommand {
           throw RunnerError.output(path: path, message: "already exists; not overwritten")
         }
       } catch let error as RunnerError {
+        throw fail(error, .environment)
+      } catch let error as FilesError {
         throw fail(error, .environment)
       }
     }

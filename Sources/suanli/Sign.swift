@@ -1,4 +1,5 @@
 import ArgumentParser
+import Files
 import Foundation
 import Runner
 import Signing
@@ -29,6 +30,8 @@ struct Sign: ParsableCommand {
       throw fail("\(report): \(error)", .badInput)
     } catch let error as RunnerError {
       throw fail("\(report): \(error)", .badInput)
+    } catch let error as FilesError {
+      throw fail(error, .environment)
     }
   }
 }

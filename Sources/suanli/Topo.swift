@@ -1,4 +1,5 @@
 import ArgumentParser
+import Files
 import Foundation
 import Runner
 import Topology
@@ -63,6 +64,8 @@ struct Topo: ParsableCommand {
     } catch let error as TopologyError {
       throw fail(error, .badInput)
     } catch let error as RunnerError {
+      throw fail(error, .environment)
+    } catch let error as FilesError {
       throw fail(error, .environment)
     }
   }

@@ -68,18 +68,6 @@ final class RunAndReportTests: XCTestCase {
     try SchemaCheck.assertInvalid(brokenPath)
   }
 
-  func testExistingReportIsNeverOverwritten() throws {
-    let folder = try temporaryFolder()
-    let path = folder.appendingPathComponent("r.json").path
-    try AtomicFile.write(Array("first".utf8), to: path, overwrite: false)
-    XCTAssertThrowsError(try AtomicFile.write(Array("second".utf8), to: path, overwrite: false)) {
-      XCTAssertTrue(String(describing: $0).contains("already exists"))
-    }
-    XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "first")
-    let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path)
-    XCTAssertEqual(leftovers, ["r.json"], "no temporary file left behind")
-  }
-
   func testImpossibleSizeIsRefusedBeforeAllocating() throws {
     var suite = try SuiteParser().parse(
       "name: t\nbenchmarks: [stream.triad]\n", file: "t.yaml", sha256: "")

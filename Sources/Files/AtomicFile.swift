@@ -5,14 +5,20 @@ import Foundation
 #endif
 
 /// Writes a file so that readers see either nothing or the whole file: a temporary file in the
-/// same folder, fsync'd, then renamed (or hard-linked, to refuse overwriting) into place.
+/// same folder, fsync'd, then renamed (or hard-linked, to refuse overwriting) into place, and
+/// the folder fsync'd so the new name survives a power cut too.
 public enum AtomicFile {
-  public static func write(_ bytes: [UInt8], to path: String, overwrite: Bool) throws {
+  public static func write(
+    _ bytes: [UInt8], to path: String, overwrite: Bool, mode: mode_t = 0o644
+  ) throws(FilesError) {
+    func failure(_ code: Int32 = errno) -> FilesError {
+      .unwritable(path: path, reason: String(cString: strerror(code)))
+    }
     let url = URL(fileURLWithPath: path)
     let folder = url.deletingLastPathComponent().path
     let temporary = folder + "/.\(url.lastPathComponent).\(getpid()).tmp"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw RunnerError.io(path: path, message: errnoText()) }
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+    guard fd >= 0 else { throw failure() }
     var written = 0
     while written < bytes.count {
       let n = bytes.withUnsafeBytes { raw in
@@ -20,52 +26,52 @@ public enum AtomicFile {
       }
       if n < 0, errno == EINTR { continue }
       guard n > 0 else {
-        let message = errnoText()
+        let error = failure()
         close(fd)
         unlink(temporary)
-        throw RunnerError.io(path: path, message: message)
+        throw error
       }
       written += n
     }
-    guard fsync(fd) == 0, close(fd) == 0 else {
-      let message = errnoText()
+    // The umask may have narrowed `mode`; a key must not be wider than asked either.
+    guard fchmod(fd, mode) == 0, fsync(fd) == 0, close(fd) == 0 else {
+      let error = failure()
       unlink(temporary)
-      throw RunnerError.io(path: path, message: message)
+      throw error
     }
     if overwrite {
       guard rename(temporary, path) == 0 else {
-        let message = errnoText()
+        let error = failure()
         unlink(temporary)
-        throw RunnerError.io(path: path, message: message)
+        throw error
       }
     } else {
-      // link() fails with EEXIST instead of replacing: an existing report is never overwritten.
+      // link() fails with EEXIST instead of replacing: an existing file is never overwritten.
       let status = link(temporary, path)
       let code = errno
       unlink(temporary)
       guard status == 0 else {
-        throw RunnerError.io(
-          path: path,
-          message: code == EEXIST
-            ? "already exists; not overwritten" : String(cString: strerror(code)))
+        throw code == EEXIST
+          ? FilesError.unwritable(path: path, reason: "already exists; not overwritten")
+          : failure(code)
       }
     }
     syncFolder(folder)
   }
 
   /// Creates `folder` (and parents) and proves a file can be created in it, before a long run.
-  public static func ensureWritableFolder(_ folder: String) throws {
+  public static func ensureWritableFolder(_ folder: String) throws(FilesError) {
     do {
       try FileManager.default.createDirectory(
         atPath: folder, withIntermediateDirectories: true)
     } catch {
-      throw RunnerError.output(path: folder, message: "cannot create the results folder")
+      throw .unwritable(path: folder, reason: "cannot create the results folder")
     }
     let probe = folder + "/.suanli-write-test.\(getpid())"
     let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     guard fd >= 0 else {
-      throw RunnerError.output(
-        path: folder, message: "results folder is not writable: \(errnoText())")
+      throw .unwritable(
+        path: folder, reason: "results folder is not writable: \(String(cString: strerror(errno)))")
     }
     close(fd)
     unlink(probe)
@@ -78,6 +84,4 @@ public enum AtomicFile {
       close(fd)
     }
   }
-
-  private static func errnoText() -> String { String(cString: strerror(errno)) }
 }

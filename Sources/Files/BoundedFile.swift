@@ -6,19 +6,7 @@
 /// reading further: a 10 GB "report", a FIFO or a device cannot make Suanli allocate without
 /// bound. The limit is checked while reading, so a file that grows after `stat` is caught too.
 public enum BoundedFile {
-  public enum Failure: Error, CustomStringConvertible, Equatable {
-    case unreadable(reason: String)
-    case tooLarge(limit: Int)
-
-    public var description: String {
-      switch self {
-      case .unreadable(let reason): return "cannot be read: \(reason)"
-      case .tooLarge(let limit): return "is larger than \(BoundedFile.describe(bytes: limit))"
-      }
-    }
-  }
-
-  public static func read(_ path: String, limit: Int) throws(Failure) -> [UInt8] {
+  public static func read(_ path: String, limit: Int) throws(FilesError) -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard fd >= 0 else { throw .unreadable(reason: errnoText()) }
     defer { close(fd) }

@@ -1,5 +1,5 @@
+import Files
 import Foundation
-import Inputs
 import XCTest
 
 final class BoundedFileTests: XCTestCase {
@@ -30,7 +30,7 @@ final class BoundedFileTests: XCTestCase {
   func testRefusesOneByteOverTheLimit() throws {
     let path = try write([UInt8](repeating: 7, count: 1025))
     XCTAssertThrowsError(try BoundedFile.read(path, limit: 1024)) { error in
-      XCTAssertEqual(error as? BoundedFile.Failure, .tooLarge(limit: 1024))
+      XCTAssertEqual(error as? FilesError, .tooLarge(limit: 1024))
       XCTAssertEqual(String(describing: error), "is larger than 1 KiB")
     }
   }
@@ -40,13 +40,13 @@ final class BoundedFileTests: XCTestCase {
       XCTAssertEqual(String(describing: error), "cannot be read: No such file or directory")
     }
     XCTAssertThrowsError(try BoundedFile.read(folder.path, limit: 10)) { error in
-      XCTAssertEqual(error as? BoundedFile.Failure, .unreadable(reason: "is a folder"))
+      XCTAssertEqual(error as? FilesError, .unreadable(reason: "is a folder"))
     }
     // A FIFO with no writer would block a plain open and may never end: refused at once.
     let fifo = folder.appendingPathComponent("fifo").path
     XCTAssertEqual(mkfifo(fifo, 0o600), 0)
     XCTAssertThrowsError(try BoundedFile.read(fifo, limit: 10)) { error in
-      XCTAssertEqual(error as? BoundedFile.Failure, .unreadable(reason: "not a regular file"))
+      XCTAssertEqual(error as? FilesError, .unreadable(reason: "not a regular file"))
     }
     XCTAssertThrowsError(try BoundedFile.read("/dev/zero", limit: 10))
   }
