@@ -154,23 +154,12 @@ struct Run: ParsableCommand {
       }
     }
 
-    // Resuming: the results already measured, from the same suite file.
+    // Resuming: the results already measured, from the same suite file, signed with this key.
     var kept: [BenchmarkResult] = []
     if let resume {
       do {
-        let bytes: [UInt8]
-        do { bytes = try ReportVerification.read(resume) } catch {
-          throw RunnerError.io(path: resume, message: "\(error)")
-        }
-        let previous = try ReportAudit.decode(bytes)
-        guard previous.suite.sha256 == plan.sha256 else {
-          throw RunnerError.io(
-            path: resume,
-            message:
-              "was made from another suite file (sha256 \(previous.suite.sha256.prefix(12)), this one \(plan.sha256.prefix(12)))"
-          )
-        }
-        kept = previous.results
+        kept = try ResumeSource.results(
+          path: resume, suiteSHA256: plan.sha256, signingKey: signingKey)
         plan.overrides.append("--resume \(resume)")
       } catch {
         throw fail(String(describing: error), .badInput)

@@ -459,6 +459,39 @@ final class CommandLineTests: XCTestCase {
       environment: config)
     XCTAssertEqual(other.status, 2)
     XCTAssertTrue(other.stderr.contains("was made from another suite file"), other.stderr)
+
+    // Results are carried into a report this key signs only if this key signed them unchanged.
+    func resumeRefusal(_ source: String, _ extra: [String] = []) throws -> Outcome {
+      try execute(
+        Self.binary,
+        [
+          "run", suite.path, "--resume", source, "--set", "test.sleep.seconds=0.1", "--output",
+          folder.appendingPathComponent("r-\(UUID().uuidString).json").path,
+        ] + extra,
+        environment: config)
+    }
+    var edited = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: partial)))
+        as? [String: Any])
+    edited["center"] = "somewhere-else"
+    let tampered = folder.appendingPathComponent("tampered.json").path
+    try JSONSerialization.data(withJSONObject: edited).write(to: URL(fileURLWithPath: tampered))
+    let refused = try resumeRefusal(tampered)
+    XCTAssertEqual(refused.status, 2, refused.stderr)
+    XCTAssertTrue(refused.stderr.contains("the report was changed after signing"), refused.stderr)
+
+    let elsewhere = try temporaryFolder()
+    var otherConfig = config
+    otherConfig["XDG_CONFIG_HOME"] = elsewhere.path
+    XCTAssertEqual(try execute(Self.binary, ["keygen"], environment: otherConfig).status, 0)
+    let foreign = folder.appendingPathComponent("foreign.json").path
+    try FileManager.default.copyItem(atPath: partial, toPath: foreign)
+    XCTAssertEqual(try execute(Self.binary, ["sign", foreign], environment: otherConfig).status, 0)
+    let notMine = try resumeRefusal(foreign)
+    XCTAssertEqual(notMine.status, 2, notMine.stderr)
+    XCTAssertTrue(notMine.stderr.contains("only results this key signed"), notMine.stderr)
+    // Unsigned output may take them: nothing vouches for the result.
+    XCTAssertEqual(try resumeRefusal(foreign, ["--no-sign"]).status, 0)
   }
 
   func testListShowsBenchmarksAndSuites() throws {
