@@ -10,15 +10,21 @@ public struct BenchmarkContext: Sendable {
   public let remainingSeconds: Double?
   /// MPI_COMM_WORLD when the run was started by a launcher, else nil.
   public let communicator: Communicator?
+  /// Called by a collective benchmark's watchdog, from its thread, when the benchmark will
+  /// never return (a rank died or hangs), just before it aborts the job: rank 0 writes the
+  /// report with what completed.
+  public let stalled: @Sendable (_ reason: String) -> Void
 
   public init(
     node: NodeProfile, progress: @escaping @Sendable (String) -> Void,
-    remainingSeconds: Double? = nil, communicator: Communicator? = nil
+    remainingSeconds: Double? = nil, communicator: Communicator? = nil,
+    stalled: @escaping @Sendable (String) -> Void = { _ in }
   ) {
     self.node = node
     self.progress = progress
     self.remainingSeconds = remainingSeconds
     self.communicator = communicator
+    self.stalled = stalled
   }
 }
 

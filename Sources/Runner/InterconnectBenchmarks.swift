@@ -163,26 +163,43 @@ public enum InterconnectBenchmarks {
     let sizes = Payload.sizes(from: values.int("minSize"), to: values.int("maxSize"))
     let scale = values.double("scale")
     let placement = comm.gather(placementLine(comm, node: context.node))
-    let watchdog = Watchdog(seconds: values.double("timeoutSeconds")) {
-      comm.abort(
-        "\(id) did not finish within \(values.double("timeoutSeconds")) s: a rank died or hangs; aborting the job"
-      )
+    let outcome = guarded(id, comm, context: context, seconds: values.double("timeoutSeconds")) {
+      switch id {
+      case "mpi.pingpong": return MPISweeps.pingpong(comm, sizes: sizes, scale: scale)
+      case "mpi.bw":
+        return MPISweeps.bandwidth(comm, sizes: sizes, scale: scale, bidirectional: false)
+      case "mpi.bibw":
+        return MPISweeps.bandwidth(comm, sizes: sizes, scale: scale, bidirectional: true)
+      case "mpi.allreduce": return MPISweeps.allreduce(comm, sizes: sizes, scale: scale)
+      default: return MPISweeps.barrier(comm, scale: scale)
+      }
     }
-    let outcome: SweepOutcome
-    switch id {
-    case "mpi.pingpong": outcome = MPISweeps.pingpong(comm, sizes: sizes, scale: scale)
-    case "mpi.bw":
-      outcome = MPISweeps.bandwidth(comm, sizes: sizes, scale: scale, bidirectional: false)
-    case "mpi.bibw":
-      outcome = MPISweeps.bandwidth(comm, sizes: sizes, scale: scale, bidirectional: true)
-    case "mpi.allreduce": outcome = MPISweeps.allreduce(comm, sizes: sizes, scale: scale)
-    default: outcome = MPISweeps.barrier(comm, scale: scale)
-    }
-    watchdog.cancel()
     return result(
       id, outcome: outcome, ranks: comm.size, library: comm.library, placement: placement,
       parameters: values.values)
   }
+
+  /// Runs a collective body under a watchdog: past `seconds` a rank died or hangs, and the
+  /// body will never return. Rank 0 then has the report written (`context.stalled`) and aborts
+  /// the job; the other ranks wait longer before aborting (rank 0 may be the one that is gone),
+  /// so that their abort does not cut rank 0's report short.
+  static func guarded<T>(
+    _ id: String, _ comm: Communicator, context: BenchmarkContext, seconds: Double,
+    _ body: () -> T
+  ) -> T {
+    let limit = comm.rank == 0 ? seconds : seconds + stallGraceSeconds
+    let watchdog = Watchdog(seconds: limit) {
+      let reason =
+        "\(id) did not finish within \(seconds) s: a rank died or hangs; the MPI job was aborted"
+      if comm.rank == 0 { context.stalled(reason) }
+      comm.abort(reason)
+    }
+    defer { watchdog.cancel() }
+    return body()
+  }
+
+  /// How much longer than rank 0 the other ranks wait before aborting a stalled benchmark.
+  static let stallGraceSeconds = 10.0
 
   static func placementLine(_ comm: Communicator, node: NodeProfile) -> String {
     "rank \(comm.rank): host \(node.hostname), PU \(node.topology.currentPU())"

@@ -1,6 +1,6 @@
 import Crypto
-import Foundation
 import Files
+import Foundation
 import ReportFormat
 import Yams
 

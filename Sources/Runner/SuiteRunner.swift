@@ -29,6 +29,9 @@ public struct SuiteRunner {
   /// Results already measured (a report being resumed): entries whose every result is here
   /// and ran (ok or invalid) are not run again.
   public var kept: [BenchmarkResult] = []
+  /// Rank 0's last word when a collective benchmark stalls and the job is about to be aborted:
+  /// the outcome so far (called from the watchdog's thread; the main thread is stuck in MPI).
+  public var onStall: (@Sendable (Outcome) -> Void)? = nil
 
   var isRoot: Bool { (communicator?.rank ?? 0) == 0 }
   var ranks: Int { communicator?.size ?? 1 }
@@ -90,7 +93,8 @@ public struct SuiteRunner {
       progress("[\(index + 1)/\(suite.entries.count)] \(entry.id)")
       let context = BenchmarkContext(
         node: node, progress: progress,
-        remainingSeconds: suite.timeBudgetSeconds.map { $0 - elapsed }, communicator: communicator)
+        remainingSeconds: suite.timeBudgetSeconds.map { $0 - elapsed }, communicator: communicator,
+        stalled: stallReport(suite, at: index, completed: results, notes: notes))
       if let isolation, !entry.descriptor.usesMPI {
         let produced = isolation.run(entry, timeLimit: entry.timeLimitSeconds ?? defaultTimeLimit)
         for result in produced
@@ -119,5 +123,29 @@ public struct SuiteRunner {
     }
     MxPBenchmark.addSpeedup(to: &results)
     return Outcome(results: results, complete: complete, notes: notes)
+  }
+
+  /// The outcome rank 0 reports if entry `index` never returns: what completed before it, it
+  /// timed out, the rest not run.
+  func stallReport(
+    _ suite: Suite, at index: Int, completed: [BenchmarkResult], notes: [String]
+  ) -> @Sendable (String) -> Void {
+    guard isRoot, let onStall else { return { _ in } }
+    return { reason in
+      let stalled = suite.entries[index]
+      var results = completed
+      results += stalled.descriptor.produces.map {
+        .notRun(id: $0, status: .timedOut, parameters: stalled.values.values, reason: reason)
+      }
+      for later in suite.entries[(index + 1)...] {
+        results += later.descriptor.produces.map {
+          .notRun(
+            id: $0, status: .skipped, parameters: later.values.values,
+            reason: "not run: \(stalled.id) stalled and the MPI job was aborted")
+        }
+      }
+      MxPBenchmark.addSpeedup(to: &results)
+      onStall(Outcome(results: results, complete: false, notes: notes + [reason]))
+    }
   }
 }

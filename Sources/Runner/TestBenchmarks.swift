@@ -9,6 +9,7 @@ enum TestBenchmarks {
   static func descriptors() -> [BenchmarkDescriptor] {
     guard enabled else { return [] }
     return [
+      stall(),
       BenchmarkDescriptor(
         id: "test.sleep", summary: "sleeps (tests time limits and interruption)", validity: "none",
         parameters: [
@@ -37,5 +38,46 @@ enum TestBenchmarks {
           return []
         }),
     ]
+  }
+
+  /// A collective benchmark whose rank 1 hangs (sleeps) while rank 0 waits for it in a
+  /// barrier: exercises the MPI watchdog, the report rank 0 writes, and the job's abort.
+  static func stall() -> BenchmarkDescriptor {
+    var descriptor = BenchmarkDescriptor(
+      id: "test.mpi.stall", summary: "rank 1 hangs in a collective (tests the MPI watchdog)",
+      validity: "none",
+      parameters: [
+        ParameterSpec(
+          name: "seconds", kind: .number(0...3600), defaultValue: .double(60),
+          help: "how long rank 1 sleeps"),
+        ParameterSpec(
+          name: "timeoutSeconds", kind: .number(1...3600), defaultValue: .double(2),
+          help: "the watchdog"),
+      ],
+      preflight: { _, _ in },
+      run: { context, values in
+        guard let comm = context.communicator, comm.size >= 2 else {
+          return [
+            .notRun(
+              id: "test.mpi.stall", status: .skipped, parameters: values.values,
+              reason: "needs 2 MPI ranks")
+          ]
+        }
+        InterconnectBenchmarks.guarded(
+          "test.mpi.stall", comm, context: context, seconds: values.double("timeoutSeconds")
+        ) {
+          if comm.rank == 1 { Thread.sleep(forTimeInterval: values.double("seconds")) }
+          comm.barrier()
+        }
+        return [
+          BenchmarkResult(
+            id: "test.mpi.stall", status: .ok, parameters: values.values, samples: [0],
+            sampleUnit: .seconds, warmupSamples: [], metrics: [],
+            validation: Validation(
+              check: "no stall", passed: true, value: nil, bound: nil, detail: ""))
+        ]
+      })
+    descriptor.usesMPI = true
+    return descriptor
   }
 }

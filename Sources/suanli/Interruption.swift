@@ -13,15 +13,18 @@ final class Interruption: @unchecked Sendable {
   private let counter = Counter()
   private let sources: [any DispatchSourceSignal]
 
-  init(isolation: ChildProcessRunner?) {
+  /// `announce`: say so on stderr (rank 0 only: the other ranks write no report).
+  init(isolation: ChildProcessRunner?, announce: Bool) {
     let counter = self.counter
     sources = [SIGINT, SIGTERM].map { number in
       signal(number, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
       source.setEventHandler {
         if counter.value.add(1, ordering: .sequentiallyConsistent).newValue == 1 {
-          Terminal.error(
-            "suanli: interrupted: writing the report with what completed (again to quit now)")
+          if announce {
+            Terminal.error(
+              "suanli: interrupted: writing the report with what completed (again to quit now)")
+          }
           isolation?.interrupt()
         } else {
           _exit(130)

@@ -176,7 +176,7 @@ struct Run: ParsableCommand {
     }
     // SIGINT/SIGTERM: stop after (or by killing) the running benchmark and write what completed;
     // a second signal exits at once.
-    let signals = Interruption(isolation: isolation)
+    let signals = Interruption(isolation: isolation, announce: isRoot)
 
     progress("suite \(plan.name): \(plan.entries.count) benchmark(s) on \(node.hostname)")
     var runner = SuiteRunner(node: node, progress: progress, communicator: communicator)
@@ -184,21 +184,35 @@ struct Run: ParsableCommand {
     runner.defaultTimeLimit = timeLimit
     runner.shouldStop = { signals.stopped }
     runner.kept = kept
-    let outcome = runner.run(plan)
     // Rank 0 writes the one report; the other ranks have nothing to say.
-    guard isRoot else { return }
-    var report = ReportBuilder.report(
-      suite: plan, center: centerName, node: node, outcome: outcome, date: date)
-    report.software.mpi = communicator?.library
-    let standardPath = standard ?? Scoring.defaultStandard
-    if standard != nil || FileManager.default.fileExists(atPath: standardPath) {
+    let finished: @Sendable (SuiteRunner.Outcome) -> Report = { [plan, standard] outcome in
+      var report = ReportBuilder.report(
+        suite: plan, center: centerName, node: node, outcome: outcome, date: date)
+      report.software.mpi = communicator?.library
+      let standardPath = standard ?? Scoring.defaultStandard
+      if standard != nil || FileManager.default.fileExists(atPath: standardPath) {
+        do {
+          report = Scoring.scored(report, standard: try Scoring.load(standardPath))
+        } catch {
+          Terminal.error("suanli: not scored: \(error)")
+          report.notes.append("not scored: \(error)")
+        }
+      }
+      return report
+    }
+    // A collective benchmark that never returns (a rank died or hangs): the report is written
+    // with what completed before the watchdog aborts the job.
+    runner.onStall = { [signingKey] outcome in
       do {
-        report = Scoring.scored(report, standard: try Scoring.load(standardPath))
+        try ReportBuilder.write(finished(outcome), to: path, key: signingKey)
+        Terminal.error("suanli: wrote the report with what completed: \(path)")
       } catch {
-        Terminal.error("suanli: not scored: \(error)")
-        report.notes.append("not scored: \(error)")
+        Terminal.error("suanli: the report could not be written: \(error)")
       }
     }
+    let outcome = runner.run(plan)
+    guard isRoot else { return }
+    let report = finished(outcome)
     do {
       try ReportBuilder.write(report, to: path, key: signingKey)
     } catch {

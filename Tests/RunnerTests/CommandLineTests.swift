@@ -293,6 +293,49 @@ final class CommandLineTests: XCTestCase {
     }
   }
 
+  /// A rank that hangs in a collective benchmark: rank 0's watchdog writes the signed report
+  /// with what completed (the stalled benchmark timed out, the rest not run), then aborts.
+  func testAStalledRankLeavesASignedPartialReport() throws {
+    let mpirun = try launcher()
+    let list = try suanli("list", "--json")
+    let catalog = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
+    guard catalog["mpi"] as? Bool == true else {
+      throw XCTSkip("this suanli was built without the MPI trait")
+    }
+    let folder = try temporaryFolder()
+    let config = ["XDG_CONFIG_HOME": folder.path, "SUANLI_TEST_BENCHMARKS": "1"]
+    XCTAssertEqual(try execute(Self.binary, ["keygen"], environment: config).status, 0)
+    let suite = folder.appendingPathComponent("stall.yaml")
+    let yaml = [
+      "name: stall", "benchmarks:",
+      "  - { id: stream.copy, repeats: 2, parameters: { elements: 100000 } }",
+      "  - { id: test.mpi.stall, parameters: { seconds: 60, timeoutSeconds: 2 } }",
+      "  - { id: mpi.pingpong, parameters: { scale: 0.01, maxSize: 1024 } }",
+    ].joined(separator: "\n")
+    try Data(yaml.utf8).write(to: suite)
+    let report = folder.appendingPathComponent("stalled.json").path
+    let start = Date()
+    let run = try execute(
+      mpirun,
+      [
+        "--allow-run-as-root", "--oversubscribe", "-np", "2", Self.binary, "run", suite.path,
+        "--output", report,
+      ], environment: config)
+    XCTAssertNotEqual(run.status, 0)
+    XCTAssertLessThan(Date().timeIntervalSince(start), 50, "the job was aborted, not waited for")
+    XCTAssertTrue(run.stderr.contains("wrote the report with what completed"), run.stderr)
+    let json = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report)))
+        as? [String: Any])
+    XCTAssertEqual(json["complete"] as? Bool, false)
+    XCTAssertEqual(
+      (json["results"] as? [[String: Any]])?.map { "\($0["id"] ?? ""): \($0["status"] ?? "")" },
+      ["stream.copy: ok", "test.mpi.stall: timedOut", "mpi.pingpong: skipped"])
+    let verify = try execute(Self.binary, ["verify", report], environment: config)
+    XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
+  }
+
   func testMPIBenchmarksAloneAreSkippedWithANoteNotAnError() throws {
     let folder = try temporaryFolder()
     let outcome = try suanli(
