@@ -63,8 +63,12 @@ public final class ChildProcessRunner: Sendable {
     }
     if process.terminationReason == .uncaughtSignal {
       let signal = process.terminationStatus
+      // We send SIGKILL only past a time limit (handled above): someone else killed it, most
+      // often the kernel when memory ran out (the child volunteers for that: IsolatedRun).
+      let who = signal == SIGKILL ? ", most likely by the out-of-memory killer" : ""
       return notRun(
-        .crashed, "its process died with signal \(signal) (\(String(cString: strsignal(signal))))")
+        .crashed,
+        "its process died with signal \(signal) (\(String(cString: strsignal(signal)))\(who))")
     }
     guard process.terminationStatus == 0 else {
       return notRun(.failed, "its process exited with status \(process.terminationStatus)")

@@ -9,7 +9,7 @@ enum TestBenchmarks {
   static func descriptors() -> [BenchmarkDescriptor] {
     guard enabled else { return [] }
     return [
-      stall(),
+      stall(), hog(),
       BenchmarkDescriptor(
         id: "test.sleep", summary: "sleeps (tests time limits and interruption)", validity: "none",
         parameters: [
@@ -38,6 +38,30 @@ enum TestBenchmarks {
           return []
         }),
     ]
+  }
+
+  /// Allocates and touches memory until there is none: a runaway benchmark. It caps its own
+  /// address space 256 MB above what it has (so the test never strains the machine); past the
+  /// cap, allocation fails and the process dies.
+  static func hog() -> BenchmarkDescriptor {
+    BenchmarkDescriptor(
+      id: "test.hog", summary: "allocates until memory runs out (tests isolation)",
+      validity: "none", parameters: [], preflight: { _, _ in },
+      run: { _, _ in
+        let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
+        let pages = Int(statm.split(separator: " ").first ?? "") ?? 0
+        var limit = rlimit()
+        limit.rlim_cur = rlim_t(pages * Int(sysconf(Int32(_SC_PAGESIZE))) + (256 << 20))
+        limit.rlim_max = limit.rlim_cur
+        setrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit)
+        var kept: [UnsafeMutableRawPointer] = []
+        while true {
+          // malloc returns nil at the cap: then die the way a Swift allocation does.
+          guard let block = malloc(16 << 20) else { fatalError("test.hog: out of memory") }
+          memset(block, 1, 16 << 20)
+          kept.append(block)
+        }
+      })
   }
 
   /// A collective benchmark whose rank 1 hangs (sleeps) while rank 0 waits for it in a

@@ -418,6 +418,7 @@ final class CommandLineTests: XCTestCase {
       "name: robust", "benchmarks:",
       "  - { id: test.sleep, timeLimitSeconds: 1, parameters: { seconds: 30 } }",
       "  - { id: test.crash }",
+      "  - { id: test.hog }",
       "  - { id: stream.triad, repeats: 2, parameters: { elements: 100000 } }",
     ].joined(separator: "\n")
     try Data(yaml.utf8).write(to: suite)
@@ -432,7 +433,9 @@ final class CommandLineTests: XCTestCase {
       JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
         as? [String: Any])
     let statuses = (report["results"] as? [[String: Any]])?.map { "\($0["id"]!)=\($0["status"]!)" }
-    XCTAssertEqual(statuses, ["test.sleep=timedOut", "test.crash=crashed", "stream.triad=ok"])
+    XCTAssertEqual(
+      statuses,
+      ["test.sleep=timedOut", "test.crash=crashed", "test.hog=crashed", "stream.triad=ok"])
     XCTAssertTrue(String(describing: report["notes"] ?? "").contains("signal 11"))
     try SchemaCheck.assertValid(path)
     // Without the test switch, the test-only ids do not exist.
