@@ -83,6 +83,31 @@ final class ParserFuzzTests: XCTestCase {
     return bytes
   }
 
+  /// The input being parsed, for the hang detector.
+  final class Current: @unchecked Sendable {
+    private let lock = NSLock()
+    private var round = 0
+    private var bytes: [UInt8] = []
+    private var seen = -1
+    func set(_ round: Int, _ bytes: [UInt8]) {
+      lock.withLock {
+        self.round = round
+        self.bytes = bytes
+      }
+    }
+    /// The input, when it is the same one as at the previous call.
+    func stuck() -> (Int, [UInt8])? {
+      lock.withLock {
+        defer { seen = round }
+        return round == seen ? (round, bytes) : nil
+      }
+    }
+  }
+
+  /// An input that takes longer than this is a hang: the test process saves it and exits
+  /// (a hung parser cannot be stopped from its own thread, and CI must not wait for it).
+  static let hangSeconds = 20
+
   /// Runs `parse` on `perParser` mutations; counts how many were accepted.
   func fuzz(
     _ name: String, seed: UInt64, count: Int = perParser, inputs: [[UInt8]],
@@ -90,15 +115,34 @@ final class ParserFuzzTests: XCTestCase {
   ) {
     var g = Generator(state: seed)
     var accepted = 0
+    var slowest = 0.0
     let start = Date()
+    let current = Current()
+    let watchdog = DispatchSource.makeTimerSource(queue: .global())
+    watchdog.schedule(
+      deadline: .now() + .seconds(Self.hangSeconds), repeating: .seconds(Self.hangSeconds))
+    watchdog.setEventHandler {
+      guard let (round, bytes) = current.stuck() else { return }
+      let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "suanli-fuzz-hang-\(seed)-\(round)"
+      ).path
+      _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+      print("fuzz \(name): input \(round) hangs (over \(Self.hangSeconds) s): saved to \(path)")
+      exit(1)
+    }
+    watchdog.resume()
+    defer { watchdog.cancel() }
     for i in 0..<count {
       var input = inputs[i % inputs.count]
       for _ in 0...(g.next() % 3) { input = Self.mutate(input, nesting: nesting, &g) }
+      current.set(i, input)
+      let before = Date()
       if parse(input) { accepted += 1 }
+      slowest = max(slowest, Date().timeIntervalSince(before))
     }
     let seconds = Date().timeIntervalSince(start)
     print(
-      "fuzz \(name): \(count) mutated inputs, \(accepted) accepted, \(count - accepted) rejected, \(String(format: "%.2f", seconds)) s"
+      "fuzz \(name): \(count) mutated inputs, \(accepted) accepted, \(count - accepted) rejected, \(String(format: "%.2f", seconds)) s (slowest input \(String(format: "%.1f", slowest * 1000)) ms)"
     )
   }
 
