@@ -2,7 +2,7 @@
 // fuzz tests. A topology file may come from anyone, so it is first loaded and walked by a
 // checker process; only a file the checker survives is loaded in this process.
 //
-// The checker is forked once and kept: a fork per file cost ~10 ms (the parent's page tables),
+// The checker is forked once and kept: a fork per file cost several ms (the parent's page tables),
 // and hwloc unloads and reloads its plugins whenever its last topology is destroyed (~1.6 ms),
 // so both sides keep one unloaded "anchor" topology alive. A checker that crashed or hung is
 // replaced on the next check. It sits in its own process group (a terminal's Ctrl-C goes to
