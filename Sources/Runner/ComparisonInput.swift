@@ -4,6 +4,7 @@ import Foundation
 import ReportFormat
 import Signing
 import Standard
+import Synchronization
 
 /// Reads report files and folders for `suanli compare`: verifies each, drops exact duplicates,
 /// groups by center and scores each center with one standard.
@@ -49,6 +50,33 @@ public enum ComparisonInput {
     return verdict
   }
 
+  /// One file, read, parsed and verified (independent of every other file).
+  enum Loaded: Sendable {
+    case problem(String)
+    case parsed(identity: String, outcome: ReportVerification.Outcome)
+  }
+
+  static func load(_ path: String, trust: TrustStore) -> Loaded {
+    let bytes: [UInt8]
+    do { bytes = try ReportVerification.read(path) } catch { return .problem("\(path): \(error)") }
+    let node: JSONNode
+    do { node = try JSONParser.parse(bytes) } catch {
+      return .problem("\(path): not JSON: \(error)")
+    }
+    // Same content, counted once: a signed report is identified by its signature (Ed25519 is
+    // deterministic over the canonical form, so equal content signed by one key gives one
+    // value); an unsigned one by the hash of its canonical form, so that reformatting it
+    // (indentation, member order, number spelling) does not make it a second report.
+    let identity =
+      node["signature"]?["value"]?.stringValue
+      ?? SHA256.hash(data: Canonicalizer.canonical(node)).map { String(format: "%02x", $0) }
+      .joined()
+    return .parsed(
+      identity: identity,
+      outcome: ReportVerification.verify(
+        bytes: bytes, node: node, trust: trust, requireTrusted: false))
+  }
+
   public static func collect(
     paths: [String], standard: EvaluationStandard, profile: String?, trust: TrustStore
   ) -> Collected {
@@ -57,40 +85,34 @@ public enum ComparisonInput {
     var seen: [String: String] = [:]
     var reports: [(report: Report, verdict: String, good: Bool)] = []
     var standards = Set<String>()
-    for path in files(paths) {
-      let bytes: [UInt8]
-      do { bytes = try ReportVerification.read(path) } catch {
-        problems.append("\(path): \(error)")
-        continue
+    // Files are read and verified on every core; what follows goes in file order.
+    let paths = files(paths)
+    let loaded = Mutex([Loaded?](repeating: nil, count: paths.count))
+    DispatchQueue.concurrentPerform(iterations: paths.count) { i in
+      let one = load(paths[i], trust: trust)
+      loaded.withLock { $0[i] = one }
+    }
+    for (path, item) in zip(paths, loaded.withLock { $0 }) {
+      switch item {
+      case .problem(let problem)?:
+        problems.append(problem)
+      case .parsed(let identity, _)? where seen[identity] != nil:
+        notes.append("\(path) is the same report as \(seen[identity]!): counted once")
+      case .parsed(let identity, let outcome)?:
+        guard let report = outcome.report else {
+          problems.append("\(path): \(outcome.verdict.0)")
+          continue
+        }
+        seen[identity] = path
+        let (verdict, good) = outcome.verdict
+        if let score = report.score {
+          standards.insert(
+            "\(score.standard.id) \(score.standard.version) (\(score.standard.sha256.prefix(12)))")
+        }
+        reports.append((report, verdict, good))
+      case nil:
+        problems.append("\(path): not read")
       }
-      let node: JSONNode
-      do { node = try JSONParser.parse(bytes) } catch {
-        problems.append("\(path): not JSON: \(error)")
-        continue
-      }
-      // Same content, counted once: a signed report is identified by its signature (Ed25519 is
-      // deterministic over the canonical form, so equal content signed by one key gives one
-      // value); an unsigned one by the hash of its bytes.
-      let identity =
-        node["signature"]?["value"]?.stringValue
-        ?? SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-      if let first = seen[identity] {
-        notes.append("\(path) is the same report as \(first): counted once")
-        continue
-      }
-      let outcome = ReportVerification.verify(
-        bytes: bytes, node: node, trust: trust, requireTrusted: false)
-      guard let report = outcome.report else {
-        problems.append("\(path): \(outcome.verdict.0)")
-        continue
-      }
-      seen[identity] = path
-      let (verdict, good) = outcome.verdict
-      if let score = report.score {
-        standards.insert(
-          "\(score.standard.id) \(score.standard.version) (\(score.standard.sha256.prefix(12)))")
-      }
-      reports.append((report, verdict, good))
     }
     if standards.count > 1
       || (standards.count == 1 && !standards.first!.contains(String(standard.sha256.prefix(12))))

@@ -24,7 +24,7 @@ public enum ReportVerification {
     return verify(bytes: bytes, node: node, trust: trust, requireTrusted: requireTrusted).verdict
   }
 
-  public struct Outcome {
+  public struct Outcome: Sendable {
     public var verdict: (String, Bool)
     /// The decoded report, when it decoded.
     public var report: Report?

@@ -6,32 +6,36 @@ import Signing
 
 struct Sign: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Sign an existing report in place (Ed25519 over its RFC 8785 canonical form).")
+    abstract: "Sign existing reports in place (Ed25519 over their RFC 8785 canonical form).")
 
-  @Argument(help: "The report to sign.")
-  var report: String
+  @Argument(help: "The reports to sign; they are signed in order, and the first failure stops.")
+  var reports: [String]
 
   @Option(name: .long, help: "Private key (default: the one `suanli keygen` wrote).")
   var key: String?
 
   func run() throws {
+    let signingKey: SigningKey
     do {
-      let (signingKey, warnings) = try KeyFiles.loadPrivate(path: key ?? KeyFiles.defaultPrivateKey)
+      let (loaded, warnings) = try KeyFiles.loadPrivate(path: key ?? KeyFiles.defaultPrivateKey)
       for warning in warnings { Terminal.error("suanli: warning: \(warning)") }
-      let bytes: [UInt8]
-      do { bytes = try ReportVerification.read(report) } catch {
-        throw SigningError.io(path: report, message: "\(error)")
+      signingKey = loaded
+    } catch {
+      throw fail(String(describing: error), .badInput)
+    }
+    for report in reports {
+      do {
+        let bytes = try ReportVerification.read(report)
+        _ = try ReportAudit.decode(bytes)
+        try AtomicFile.write(
+          try ReportSigner.sign(bytes, with: signingKey), to: report, overwrite: true)
+        print("signed \(report) with key \(signingKey.publicKey.keyID)")
+      } catch let error as FilesError {
+        guard case .unwritable = error else { throw fail("\(report): \(error)", .badInput) }
+        throw fail(error, .environment)
+      } catch {
+        throw fail("\(report): \(error)", .badInput)
       }
-      _ = try ReportAudit.decode(bytes)
-      let signed = try ReportSigner.sign(bytes, with: signingKey)
-      try AtomicFile.write(signed, to: report, overwrite: true)
-      print("signed \(report) with key \(signingKey.publicKey.keyID)")
-    } catch let error as SigningError {
-      throw fail("\(report): \(error)", .badInput)
-    } catch let error as RunnerError {
-      throw fail("\(report): \(error)", .badInput)
-    } catch let error as FilesError {
-      throw fail(error, .environment)
     }
   }
 }

@@ -198,8 +198,12 @@ final class CommandLineTests: XCTestCase {
         unsigned, "--no-sign",
       ], environment: config)
     XCTAssertEqual(try suanli(["verify", unsigned], environment: config).status, 1)
-    let sign = try suanli(["sign", unsigned], environment: config)
-    XCTAssertEqual(sign.status, 0, sign.stderr)
+    // Several files in one call, in order; the first failure stops with one line.
+    let missing = folder.appendingPathComponent("missing.json").path
+    let sign = try suanli(["sign", unsigned, missing], environment: config)
+    XCTAssertEqual(sign.status, 2, sign.stderr)
+    XCTAssertEqual(
+      sign.stderr, "suanli: \(missing): cannot be read: No such file or directory\n")
     XCTAssertEqual(try suanli(["verify", unsigned], environment: config).status, 0)
 
     chmod(folder.appendingPathComponent("suanli/private-key.pem").path, 0o644)
@@ -402,6 +406,19 @@ final class CommandLineTests: XCTestCase {
       Self.binary, ["compare", examples.path, copy.path, "--trusted", trusted, "--format", "json"])
     XCTAssertEqual(json.status, 0, json.stderr)
     XCTAssertTrue(json.stdout.contains("is the same report as"), json.stdout)
+    // Unsigned, the same content in another layout (member order, no indentation) is one report.
+    var unsigned = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(contentsOf: copy)) as? [String: Any])
+    unsigned.removeValue(forKey: "signature")
+    let pretty = folder.appendingPathComponent("pretty.json")
+    let compact = folder.appendingPathComponent("compact.json")
+    try JSONSerialization.data(withJSONObject: unsigned, options: [.prettyPrinted, .sortedKeys])
+      .write(to: pretty)
+    try JSONSerialization.data(withJSONObject: unsigned).write(to: compact)
+    let layouts = try execute(
+      Self.binary, ["compare", pretty.path, compact.path, "--format", "json"])
+    XCTAssertEqual(layouts.status, 0, layouts.stderr)
+    XCTAssertTrue(layouts.stdout.contains("compact.json is the same report as"), layouts.stdout)
     let strict = try execute(
       Self.binary, ["compare", examples.path, "--strict"],
       environment: ["XDG_CONFIG_HOME": folder.path])
