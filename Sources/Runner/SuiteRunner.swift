@@ -1,6 +1,7 @@
 import Interconnect
 import Measurement
 import ReportFormat
+import Synchronization
 
 /// Runs a suite's benchmarks one after the other on a node and collects their results.
 public struct SuiteRunner {
@@ -29,9 +30,29 @@ public struct SuiteRunner {
   /// Results already measured (a report being resumed): entries whose every result is here
   /// and ran (ok or invalid) are not run again.
   public var kept: [BenchmarkResult] = []
-  /// Rank 0's last word when a collective benchmark stalls and the job is about to be aborted:
-  /// the outcome so far (called from the watchdog's thread; the main thread is stuck in MPI).
+  /// Rank 0's last word when the run cannot go on — a collective benchmark stalled and the job
+  /// is about to be aborted, or an MPI job is being stopped by its launcher: the outcome so far
+  /// (called from a watchdog or signal thread; the main thread may be stuck in MPI).
   public var onStall: (@Sendable (Outcome) -> Void)? = nil
+  /// The report of the run as it stands, for a signal handler that cannot wait for the running
+  /// benchmark (under an MPI launcher, which kills the ranks soon after Ctrl-C).
+  public let checkpoint = Checkpoint()
+
+  public final class Checkpoint: Sendable {
+    private let current = Mutex<(@Sendable (ResultStatus, String) -> Void)?>(nil)
+
+    func set(_ report: (@Sendable (ResultStatus, String) -> Void)?) {
+      current.withLock { $0 = report }
+    }
+
+    /// Has the outcome so far written, the running benchmark with `status` and `reason`, the
+    /// rest not run. False when no benchmark is running (before the first, after the last).
+    public func report(_ status: ResultStatus, _ reason: String) -> Bool {
+      guard let report = current.withLock({ $0 }) else { return false }
+      report(status, reason)
+      return true
+    }
+  }
 
   var isRoot: Bool { (communicator?.rank ?? 0) == 0 }
   var ranks: Int { communicator?.size ?? 1 }
@@ -91,10 +112,13 @@ public struct SuiteRunner {
         continue
       }
       progress("[\(index + 1)/\(suite.entries.count)] \(entry.id)")
+      let report = stallReport(suite, at: index, completed: results, notes: notes)
+      checkpoint.set(report)
+      defer { checkpoint.set(nil) }
       let context = BenchmarkContext(
         node: node, progress: progress,
         remainingSeconds: suite.timeBudgetSeconds.map { $0 - elapsed }, communicator: communicator,
-        stalled: stallReport(suite, at: index, completed: results, notes: notes))
+        stalled: { reason in report(.timedOut, reason) })
       if let isolation, !entry.descriptor.usesMPI {
         let produced = isolation.run(entry, timeLimit: entry.timeLimitSeconds ?? defaultTimeLimit)
         for result in produced
@@ -126,22 +150,22 @@ public struct SuiteRunner {
   }
 
   /// The outcome rank 0 reports if entry `index` never returns: what completed before it, it
-  /// timed out, the rest not run.
+  /// with `status` (timedOut, or skipped when interrupted), the rest not run.
   func stallReport(
     _ suite: Suite, at index: Int, completed: [BenchmarkResult], notes: [String]
-  ) -> @Sendable (String) -> Void {
-    guard isRoot, let onStall else { return { _ in } }
-    return { reason in
+  ) -> @Sendable (ResultStatus, String) -> Void {
+    guard isRoot, let onStall else { return { _, _ in } }
+    return { status, reason in
       let stalled = suite.entries[index]
       var results = completed
       results += stalled.descriptor.produces.map {
-        .notRun(id: $0, status: .timedOut, parameters: stalled.values.values, reason: reason)
+        .notRun(id: $0, status: status, parameters: stalled.values.values, reason: reason)
       }
       for later in suite.entries[(index + 1)...] {
         results += later.descriptor.produces.map {
           .notRun(
             id: $0, status: .skipped, parameters: later.values.values,
-            reason: "not run: \(stalled.id) stalled and the MPI job was aborted")
+            reason: "not run: the MPI job was stopped during \(stalled.id)")
         }
       }
       MxPBenchmark.addSpeedup(to: &results)

@@ -14,7 +14,8 @@ final class Interruption: @unchecked Sendable {
   private let sources: [any DispatchSourceSignal]
 
   /// `announce`: say so on stderr (rank 0 only: the other ranks write no report).
-  init(isolation: ChildProcessRunner?, announce: Bool) {
+  /// `first`: what the first signal does besides stopping the suite (from the signal's thread).
+  init(announce: Bool, first: @escaping @Sendable () -> Void) {
     let counter = self.counter
     sources = [SIGINT, SIGTERM].map { number in
       signal(number, SIG_IGN)
@@ -25,7 +26,7 @@ final class Interruption: @unchecked Sendable {
             Terminal.error(
               "suanli: interrupted: writing the report with what completed (again to quit now)")
           }
-          isolation?.interrupt()
+          first()
         } else {
           _exit(130)
         }

@@ -174,16 +174,24 @@ struct Run: ParsableCommand {
         ?? CommandLine.arguments[0]
       isolation = ChildProcessRunner(executable: executable, clockHertz: node.clock?.hertz)
     }
-    // SIGINT/SIGTERM: stop after (or by killing) the running benchmark and write what completed;
-    // a second signal exits at once.
-    let signals = Interruption(isolation: isolation, announce: isRoot)
-
     progress("suite \(plan.name): \(plan.entries.count) benchmark(s) on \(node.hostname)")
     var runner = SuiteRunner(node: node, progress: progress, communicator: communicator)
     runner.isolation = isolation
     runner.defaultTimeLimit = timeLimit
-    runner.shouldStop = { signals.stopped }
     runner.kept = kept
+    // SIGINT/SIGTERM: stop after (or by killing) the running benchmark and write what completed;
+    // a second signal exits at once. Under an MPI launcher, which kills the ranks soon after it
+    // is signalled, rank 0 writes what completed at once and every rank exits.
+    let checkpoint = runner.checkpoint
+    let underLauncher = communicator != nil
+    let signals = Interruption(announce: isRoot) { [isolation] in
+      if underLauncher {
+        if checkpoint.report(.skipped, "interrupted (SIGINT/SIGTERM) while it ran") { _exit(130) }
+      } else {
+        isolation?.interrupt()
+      }
+    }
+    runner.shouldStop = { signals.stopped }
     // Rank 0 writes the one report; the other ranks have nothing to say.
     let finished: @Sendable (SuiteRunner.Outcome) -> Report = { [plan, standard] outcome in
       var report = ReportBuilder.report(

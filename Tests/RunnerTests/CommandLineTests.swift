@@ -1,5 +1,6 @@
 import Foundation
 import Interconnect
+import Synchronization
 import XCTest
 
 /// The `suanli` binary as a user runs it: exit codes, one-line errors, nothing half-written.
@@ -336,6 +337,69 @@ final class CommandLineTests: XCTestCase {
     XCTAssertEqual(
       (json["results"] as? [[String: Any]])?.map { "\($0["id"] ?? ""): \($0["status"] ?? "")" },
       ["stream.copy: ok", "test.mpi.stall: timedOut", "mpi.pingpong: skipped"])
+    let verify = try execute(Self.binary, ["verify", report], environment: config)
+    XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
+  }
+
+  /// Ctrl-C under mpirun: the launcher kills the ranks soon after, so rank 0 writes what
+  /// completed at once (the running benchmark skipped as interrupted) and the job ends.
+  func testInterruptUnderMPIWritesTheReportAtOnce() throws {
+    let mpirun = try launcher()
+    let list = try suanli("list", "--json")
+    let catalog = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
+    guard catalog["mpi"] as? Bool == true else {
+      throw XCTSkip("this suanli was built without the MPI trait")
+    }
+    let folder = try temporaryFolder()
+    let config = ["XDG_CONFIG_HOME": folder.path, "SUANLI_TEST_BENCHMARKS": "1"]
+    XCTAssertEqual(try execute(Self.binary, ["keygen"], environment: config).status, 0)
+    let suite = folder.appendingPathComponent("int.yaml")
+    let yaml = [
+      "name: interrupted", "benchmarks:",
+      "  - { id: stream.copy, repeats: 2, parameters: { elements: 100000 } }",
+      "  - { id: test.sleep, parameters: { seconds: 60 } }",
+      "  - { id: mpi.pingpong, parameters: { scale: 0.01, maxSize: 1024 } }",
+    ].joined(separator: "\n")
+    try Data(yaml.utf8).write(to: suite)
+    let report = folder.appendingPathComponent("int.json").path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: mpirun)
+    process.arguments = [
+      "--allow-run-as-root", "--oversubscribe", "-np", "2", Self.binary, "run", suite.path,
+      "--output", report,
+    ]
+    process.currentDirectoryURL = RunAndReportTests.root
+    process.environment = ProcessInfo.processInfo.environment.merging(config) { $1 }
+    let errors = Pipe()
+    let seen = Mutex("")
+    errors.fileHandleForReading.readabilityHandler = { handle in
+      let chunk = String(decoding: handle.availableData, as: UTF8.self)
+      seen.withLock { $0 += chunk }
+    }
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = errors
+    try process.run()
+    // Ctrl-C once the sleeper runs (stream.copy has completed by then).
+    let deadline = Date().addingTimeInterval(60)
+    while !seen.withLock({ $0.contains("test.sleep") }), Date() < deadline {
+      Thread.sleep(forTimeInterval: 0.05)
+    }
+    Thread.sleep(forTimeInterval: 0.5)
+    let interrupted = Date()
+    kill(process.processIdentifier, SIGINT)
+    process.waitUntilExit()
+    errors.fileHandleForReading.readabilityHandler = nil
+    XCTAssertLessThan(Date().timeIntervalSince(interrupted), 30, "the job ended, not the sleeper")
+    let stderr = seen.withLock { $0 }
+    XCTAssertTrue(stderr.contains("wrote the report with what completed"), stderr)
+    let json = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report)))
+        as? [String: Any])
+    XCTAssertEqual(json["complete"] as? Bool, false)
+    XCTAssertEqual(
+      (json["results"] as? [[String: Any]])?.map { "\($0["id"] ?? ""): \($0["status"] ?? "")" },
+      ["stream.copy: ok", "test.sleep: skipped", "mpi.pingpong: skipped"])
     let verify = try execute(Self.binary, ["verify", report], environment: config)
     XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
   }
