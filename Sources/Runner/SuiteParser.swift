@@ -2,6 +2,7 @@ import Crypto
 import Files
 import Foundation
 import ReportFormat
+import Standard
 import Yams
 
 /// Reads a suite file (YAML) into a `Suite`, checking every field against the registry. Errors
@@ -50,6 +51,13 @@ public struct SuiteParser {
       throw RunnerError.suite(
         file: file, line: YAMLField.line(of: error), field: "yaml",
         message: "not valid YAML: \(YAMLField.problem(of: error))")
+    }
+    guard YAMLExpansion.isBounded(root) else {
+      throw RunnerError.suite(
+        file: file, line: nil, field: "yaml",
+        message:
+          "expands to more than \(YAMLExpansion.maximumNodes) nodes through aliases; a suite has a few dozen"
+      )
     }
     let top = YAMLField(file: file, path: "", node: root)
     let fields = try top.mapping(allowed: [

@@ -1,6 +1,6 @@
 import Crypto
-import Foundation
 import Files
+import Foundation
 import Yams
 
 /// Why a standard cannot be used: one line naming the file, the field and the expectation.
@@ -81,7 +81,16 @@ public enum StandardParser {
     }
     let raw: File
     do {
-      raw = try YAMLDecoder().decode(File.self, from: text)
+      guard let node = try Yams.compose(yaml: text) else { throw fail("file", "is empty") }
+      guard YAMLExpansion.isBounded(node) else {
+        throw fail(
+          "yaml",
+          "expands to more than \(YAMLExpansion.maximumNodes) nodes through aliases; a standard has a few hundred"
+        )
+      }
+      raw = try YAMLDecoder().decode(File.self, from: node)
+    } catch let error as StandardError {
+      throw error
     } catch let DecodingError.keyNotFound(key, context) {
       throw fail((context.codingPath + [key]).map(\.stringValue).joined(separator: "."), "missing")
     } catch let DecodingError.typeMismatch(_, context) {

@@ -60,6 +60,24 @@ final class SuiteParserTests: XCTestCase {
     assertRejected("name: t\nbenchmarks:\n  - id: [unclosed\n", "s.yaml:", "yaml", "not valid YAML")
   }
 
+  /// "Billion laughs": nine aliases per level, six levels — 531,441 nodes from 400 bytes.
+  static let aliasBomb =
+    "a0: &a0 [x, x, x, x, x, x, x, x, x]\n"
+    + (1...6).map { level in
+      "a\(level): &a\(level) ["
+        + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ")
+        + "]\n"
+    }.joined()
+
+  func testAliasesThatExpandWithoutBoundAreRefused() {
+    assertRejected(
+      "name: t\nbenchmarks: [stream.triad]\n" + Self.aliasBomb, "s.yaml", "yaml",
+      "expands to more than 100000 nodes through aliases")
+    // Aliases as such are fine.
+    XCTAssertNoThrow(
+      try parse("name: t\nbenchmarks:\n  - { id: stream.triad, parameters: &p { threads: 1 } }\n"))
+  }
+
   func testUnknownBenchmarkIdListsTheKnownOnes() {
     assertRejected(
       "name: t\nbenchmarks:\n  - id: stream.tried\n", "s.yaml:3", "benchmarks[0].id",

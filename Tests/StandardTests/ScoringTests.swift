@@ -258,6 +258,23 @@ final class ScoringTests: XCTestCase {
     }
   }
 
+  func testAliasesThatExpandWithoutBoundAreRefused() {
+    // Every dimension's metrics alias one list: 4 dimensions x 1 alias, then nine-fold levels.
+    var bomb = "m0: &m0 [x, x, x, x, x, x, x, x, x]\n"
+    for level in 1...6 {
+      bomb +=
+        "m\(level): &m\(level) ["
+        + Array(repeating: "*m\(level - 1)", count: 9).joined(separator: ", ")
+        + "]\n"
+    }
+    XCTAssertThrowsError(try standard(bomb + text)) { error in
+      XCTAssertEqual(
+        String(describing: error),
+        "tiny.yaml: yaml: expands to more than 100000 nodes through aliases; a standard has a few hundred"
+      )
+    }
+  }
+
   func testTheShippedStandardLoads() throws {
     let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .deletingLastPathComponent()
