@@ -1,6 +1,6 @@
 /// A JSON value as RFC 8785 sees it: numbers are IEEE-754 doubles, object members keep their
 /// order of appearance (the canonical form sorts them), names are unique.
-public indirect enum JSONNode: Equatable, Sendable {
+public enum JSONNode: Equatable, Sendable {
   case null
   case bool(Bool)
   case number(Double)

@@ -1,14 +1,20 @@
 /// A strict RFC 8259 parser that also enforces what RFC 8785 needs: unique member names, no lone
 /// surrogates, numbers that are finite doubles. Bounded: nesting deeper than `maximumDepth` is
-/// refused rather than recursed into.
+/// refused rather than recursed into, and more than `maximumValues` values are refused rather
+/// than built (a 40 MB array of 20 M numbers took 1.5 GB and 4 s to read before this limit).
 public struct JSONParser {
   public static let maximumDepth = 512
+  /// A report has a few thousand values; one with every sample of a long run, tens of thousands.
+  public static let maximumValues = 2_000_000
 
   private let bytes: [UInt8]
   private var index = 0
+  private var values = 0
 
-  public static func parse(_ bytes: [UInt8]) throws -> JSONNode {
-    var parser = JSONParser(bytes: bytes)
+  /// `maximumValues`: lower it to test the limit without building two million values.
+  public static func parse(_ bytes: [UInt8], maximumValues: Int = maximumValues) throws -> JSONNode
+  {
+    var parser = JSONParser(bytes: bytes, maximumValues: maximumValues)
     parser.skipWhitespace()
     let value = try parser.value(depth: 0)
     parser.skipWhitespace()
@@ -18,7 +24,12 @@ public struct JSONParser {
     return value
   }
 
-  private init(bytes: [UInt8]) { self.bytes = bytes }
+  private let valueLimit: Int
+
+  private init(bytes: [UInt8], maximumValues: Int) {
+    self.bytes = bytes
+    self.valueLimit = maximumValues
+  }
 
   private func error(_ message: String) -> SigningError { .json(offset: index, message: message) }
 
@@ -29,6 +40,10 @@ public struct JSONParser {
   private mutating func value(depth: Int) throws -> JSONNode {
     guard depth < JSONParser.maximumDepth else {
       throw error("nesting deeper than \(JSONParser.maximumDepth) levels")
+    }
+    values += 1
+    guard values <= valueLimit else {
+      throw error("more than \(valueLimit) values; a report has a few thousand")
     }
     guard index < bytes.count else { throw error("unexpected end of input") }
     switch bytes[index] {

@@ -109,4 +109,19 @@ final class CanonicalizerTests: XCTestCase {
       XCTAssertTrue(String(describing: error).contains("nesting deeper than 512"))
     }
   }
+
+  func testTooManyValuesAreRefusedNotBuilt() throws {
+    XCTAssertEqual(JSONParser.maximumValues, 2_000_000)
+    // A flat array of 999 numbers is 1,000 values (the array counts).
+    let numbers = { (count: Int) in
+      Array(("[" + Array(repeating: "0", count: count).joined(separator: ",") + "]").utf8)
+    }
+    XCTAssertNoThrow(try JSONParser.parse(numbers(999), maximumValues: 1000))
+    XCTAssertThrowsError(try JSONParser.parse(numbers(1000), maximumValues: 1000)) { error in
+      XCTAssertTrue(String(describing: error).contains("more than 1000 values"), "\(error)")
+    }
+    let object = Array(
+      ("{" + (0..<600).map { "\"k\($0)\": 1" }.joined(separator: ",") + "}").utf8)
+    XCTAssertThrowsError(try JSONParser.parse(object, maximumValues: 600))
+  }
 }
