@@ -298,9 +298,8 @@ final class CommandLineTests: XCTestCase {
     }
   }
 
-  /// A rank that hangs in a collective benchmark: rank 0's watchdog writes the signed report
-  /// with what completed (the stalled benchmark timed out, the rest not run), then aborts.
-  func testAStalledRankLeavesASignedPartialReport() throws {
+  /// mpirun, and a suanli built with the MPI trait, or a visible skip.
+  func launcherForMPIBuild() throws -> String {
     let mpirun = try launcher()
     let list = try suanli("list", "--json")
     let catalog = try XCTUnwrap(
@@ -308,65 +307,81 @@ final class CommandLineTests: XCTestCase {
     guard catalog["mpi"] as? Bool == true else {
       throw XCTSkip("this suanli was built without the MPI trait")
     }
+    return mpirun
+  }
+
+  /// A folder with a signing key, test benchmarks switched on, and a suite of these entries.
+  func keyedSuite(_ name: String, _ entries: [String]) throws -> (
+    folder: URL, config: [String: String], suite: String
+  ) {
     let folder = try temporaryFolder()
     let config = ["XDG_CONFIG_HOME": folder.path, "SUANLI_TEST_BENCHMARKS": "1"]
     XCTAssertEqual(try execute(Self.binary, ["keygen"], environment: config).status, 0)
-    let suite = folder.appendingPathComponent("stall.yaml")
-    let yaml = [
-      "name: stall", "benchmarks:",
-      "  - { id: stream.copy, repeats: 2, parameters: { elements: 100000 } }",
-      "  - { id: test.mpi.stall, parameters: { seconds: 60, timeoutSeconds: 2 } }",
-      "  - { id: mpi.pingpong, parameters: { scale: 0.01, maxSize: 1024 } }",
-    ].joined(separator: "\n")
-    try Data(yaml.utf8).write(to: suite)
+    let suite = folder.appendingPathComponent("\(name).yaml")
+    let yaml = ["name: \(name)", "benchmarks:"] + entries.map { "  - " + $0 }
+    try Data(yaml.joined(separator: "\n").utf8).write(to: suite)
+    return (folder, config, suite.path)
+  }
+
+  /// The report is partial, has these "id: status" results, and verifies.
+  func assertSignedPartialReport(
+    _ path: String, _ statuses: [String], config: [String: String],
+    file: StaticString = #filePath, line: UInt = #line
+  ) throws {
+    let json = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
+        as? [String: Any], file: file, line: line)
+    XCTAssertEqual(json["complete"] as? Bool, false, file: file, line: line)
+    XCTAssertEqual(
+      (json["results"] as? [[String: Any]])?.map { "\($0["id"] ?? ""): \($0["status"] ?? "")" },
+      statuses, file: file, line: line)
+    let verify = try execute(Self.binary, ["verify", path], environment: config)
+    XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr, file: file, line: line)
+  }
+
+  /// A rank that hangs in a collective benchmark: rank 0's watchdog writes the signed report
+  /// with what completed (the stalled benchmark timed out, the rest not run), then aborts.
+  func testAStalledRankLeavesASignedPartialReport() throws {
+    let mpirun = try launcherForMPIBuild()
+    let (folder, config, suite) = try keyedSuite(
+      "stall",
+      [
+        "{ id: stream.copy, repeats: 2, parameters: { elements: 100000 } }",
+        "{ id: test.mpi.stall, parameters: { seconds: 60, timeoutSeconds: 2 } }",
+        "{ id: mpi.pingpong, parameters: { scale: 0.01, maxSize: 1024 } }",
+      ])
     let report = folder.appendingPathComponent("stalled.json").path
     let start = Date()
     let run = try execute(
       mpirun,
       [
-        "--allow-run-as-root", "--oversubscribe", "-np", "2", Self.binary, "run", suite.path,
+        "--allow-run-as-root", "--oversubscribe", "-np", "2", Self.binary, "run", suite,
         "--output", report,
       ], environment: config)
     XCTAssertNotEqual(run.status, 0)
     XCTAssertLessThan(Date().timeIntervalSince(start), 50, "the job was aborted, not waited for")
     XCTAssertTrue(run.stderr.contains("wrote the report with what completed"), run.stderr)
-    let json = try XCTUnwrap(
-      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report)))
-        as? [String: Any])
-    XCTAssertEqual(json["complete"] as? Bool, false)
-    XCTAssertEqual(
-      (json["results"] as? [[String: Any]])?.map { "\($0["id"] ?? ""): \($0["status"] ?? "")" },
-      ["stream.copy: ok", "test.mpi.stall: timedOut", "mpi.pingpong: skipped"])
-    let verify = try execute(Self.binary, ["verify", report], environment: config)
-    XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
+    try assertSignedPartialReport(
+      report, ["stream.copy: ok", "test.mpi.stall: timedOut", "mpi.pingpong: skipped"],
+      config: config)
   }
 
   /// Ctrl-C under mpirun: the launcher kills the ranks soon after, so rank 0 writes what
   /// completed at once (the running benchmark skipped as interrupted) and the job ends.
   func testInterruptUnderMPIWritesTheReportAtOnce() throws {
-    let mpirun = try launcher()
-    let list = try suanli("list", "--json")
-    let catalog = try XCTUnwrap(
-      JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
-    guard catalog["mpi"] as? Bool == true else {
-      throw XCTSkip("this suanli was built without the MPI trait")
-    }
-    let folder = try temporaryFolder()
-    let config = ["XDG_CONFIG_HOME": folder.path, "SUANLI_TEST_BENCHMARKS": "1"]
-    XCTAssertEqual(try execute(Self.binary, ["keygen"], environment: config).status, 0)
-    let suite = folder.appendingPathComponent("int.yaml")
-    let yaml = [
-      "name: interrupted", "benchmarks:",
-      "  - { id: stream.copy, repeats: 2, parameters: { elements: 100000 } }",
-      "  - { id: test.sleep, parameters: { seconds: 60 } }",
-      "  - { id: mpi.pingpong, parameters: { scale: 0.01, maxSize: 1024 } }",
-    ].joined(separator: "\n")
-    try Data(yaml.utf8).write(to: suite)
+    let mpirun = try launcherForMPIBuild()
+    let (folder, config, suite) = try keyedSuite(
+      "interrupted",
+      [
+        "{ id: stream.copy, repeats: 2, parameters: { elements: 100000 } }",
+        "{ id: test.sleep, parameters: { seconds: 60 } }",
+        "{ id: mpi.pingpong, parameters: { scale: 0.01, maxSize: 1024 } }",
+      ])
     let report = folder.appendingPathComponent("int.json").path
     let process = Process()
     process.executableURL = URL(fileURLWithPath: mpirun)
     process.arguments = [
-      "--allow-run-as-root", "--oversubscribe", "-np", "2", Self.binary, "run", suite.path,
+      "--allow-run-as-root", "--oversubscribe", "-np", "2", Self.binary, "run", suite,
       "--output", report,
     ]
     process.currentDirectoryURL = RunAndReportTests.root
@@ -393,15 +408,8 @@ final class CommandLineTests: XCTestCase {
     XCTAssertLessThan(Date().timeIntervalSince(interrupted), 30, "the job ended, not the sleeper")
     let stderr = seen.withLock { $0 }
     XCTAssertTrue(stderr.contains("wrote the report with what completed"), stderr)
-    let json = try XCTUnwrap(
-      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report)))
-        as? [String: Any])
-    XCTAssertEqual(json["complete"] as? Bool, false)
-    XCTAssertEqual(
-      (json["results"] as? [[String: Any]])?.map { "\($0["id"] ?? ""): \($0["status"] ?? "")" },
-      ["stream.copy: ok", "test.sleep: skipped", "mpi.pingpong: skipped"])
-    let verify = try execute(Self.binary, ["verify", report], environment: config)
-    XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
+    try assertSignedPartialReport(
+      report, ["stream.copy: ok", "test.sleep: skipped", "mpi.pingpong: skipped"], config: config)
   }
 
   func testMPIBenchmarksAloneAreSkippedWithANoteNotAnError() throws {
