@@ -53,6 +53,18 @@ public enum CoreProbe {
     return rates.reduce(0, +)
   }
 
+  /// Measured BF16 dot-product peak of the team in flop/s (12 VDPBF16PS chains per worker), or
+  /// nil when the build or the CPU has no AVX512-BF16.
+  public static func bf16DotPeak(team: ThreadTeam, seconds: Double = 0.2) -> Double? {
+    guard suanli_bf16_gemm_native() == 1 else { return nil }
+    let rates = perWorker(team: team, seconds: seconds) { iterations in
+      var sink: Float = 0
+      let flops = suanli_bf16_dot_chains(iterations, &sink)
+      return (flops, UInt64(sink.bitPattern & 1))
+    }
+    return rates.reduce(0, +)
+  }
+
   public static var fmaVectorBits: Int { Int(suanli_fma_vector_bits()) }
 
   /// Runs `work(iterations)` -> (operations, sink) on every worker, calibrating the iteration

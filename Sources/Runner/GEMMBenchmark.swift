@@ -61,7 +61,9 @@ public enum GEMMBenchmark {
   }
 
   /// "native" or "emulated", and why, for this precision on this node.
-  static func execution(_ precision: GEMMPrecision, isa: ISAFeatures) -> (String, String) {
+  static func execution(_ precision: GEMMPrecision, isa: ISAFeatures, native: Bool) -> (
+    String, String
+  ) {
     switch precision {
     case .fp64, .fp32:
       return ("native", "\(precision.rawValue) FMA units")
@@ -71,10 +73,12 @@ public enum GEMMBenchmark {
         ? "the CPU has FP16 arithmetic, but Suanli has no native FP16 kernel yet: widened to FP32"
         : "no FP16 arithmetic on this CPU: widened to FP32 (exact), FP32 multiply-add"
       return ("emulated", why)
+    case .bf16 where native:
+      return ("native", "AVX512-BF16 dot products (VDPBF16PS), Suanli's kernel")
     case .bf16:
       let why =
         isa.has("avx512_bf16") || isa.has("amx_bf16") || isa.has("bf16")
-        ? "the CPU has BF16 dot-product instructions, but Suanli has no native BF16 kernel yet: widened to FP32"
+        ? "the CPU has BF16 dot-product instructions Suanli's kernel does not use (it needs AVX512-BF16 at build time): widened to FP32"
         : "no BF16 arithmetic on this CPU: widened to FP32 (exact), FP32 multiply-add"
       return ("emulated", why)
     }
@@ -89,7 +93,7 @@ public enum GEMMBenchmark {
     let outcome = GEMM.run(
       precision, m: m, n: n, k: k, seed: UInt64(values.int("seed")), threads: threads,
       warmup: values.int("warmup"), repeats: values.int("repeats"))
-    let (execution, why) = execution(precision, isa: node.isa)
+    let (execution, why) = execution(precision, isa: node.isa, native: outcome.native)
     var parameters = values.values
     parameters["m"] = .int(m)
     parameters["n"] = .int(n)

@@ -25,10 +25,13 @@ public struct NodeSummary: Codable, Sendable {
   public struct Measured: Codable, Sendable {
     public var fp64: Double
     public var fp32: Double
+    /// BF16 dot products (AVX512-BF16 VDPBF16PS), where the build and the CPU have them.
+    public var bf16: Double?
     public var vectorBits: Int
     /// Rpeak / measured FMA throughput, per precision.
     public var rpeakOverMeasuredFP64: Double?
     public var rpeakOverMeasuredFP32: Double?
+    public var rpeakOverMeasuredBF16: Double?
   }
 
   public var source: String
@@ -103,10 +106,14 @@ public struct NodeSummary: Codable, Sendable {
     let (team, _) = try node.makeTeam(threads: 0)
     let fp64 = CoreProbe.fmaPeak(team: team, bits: 64)
     let fp32 = CoreProbe.fmaPeak(team: team, bits: 32)
+    let bf16 = CoreProbe.bf16DotPeak(team: team)
     return Measured(
-      fp64: fp64, fp32: fp32, vectorBits: CoreProbe.fmaVectorBits,
+      fp64: fp64, fp32: fp32, bf16: bf16, vectorBits: CoreProbe.fmaVectorBits,
       rpeakOverMeasuredFP64: node.peak("fp64").map { $0.flopsPerSecond / fp64 },
-      rpeakOverMeasuredFP32: node.peak("fp32").map { $0.flopsPerSecond / fp32 })
+      rpeakOverMeasuredFP32: node.peak("fp32").map { $0.flopsPerSecond / fp32 },
+      rpeakOverMeasuredBF16: bf16.flatMap { bf16 in
+        node.peak("bf16").map { $0.flopsPerSecond / bf16 }
+      })
   }
 }
 

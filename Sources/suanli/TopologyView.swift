@@ -87,6 +87,13 @@ enum TopologyView {
           + (measured.rpeakOverMeasuredFP32.map {
             "   Rpeak/measured = \(Humanize.fixed($0, decimals: 3))"
           } ?? ""))
+      if let bf16 = measured.bf16 {
+        out.append(
+          "  bf16 \(Humanize.format(bf16, unit: .flopsPerSecond)) (VDPBF16PS)"
+            + (measured.rpeakOverMeasuredBF16.map {
+              "   Rpeak/measured = \(Humanize.fixed($0, decimals: 3))"
+            } ?? ""))
+      }
     }
     for note in s.notes { out.append(Terminal.bad("note: ") + note) }
     return out.joined(separator: "\n")

@@ -1,3 +1,4 @@
+import CSuanli
 import XCTest
 
 @testable import Kernels
@@ -59,6 +60,51 @@ final class GEMMTests: XCTestCase {
     c32[7 + 9 * n] = .nan
     XCTAssertFalse(
       GEMM.freivalds(m: n, n: n, k: n, a: a16, b: b16, c: c32, roundoff: 0x1p-24, seed: 3).passed)
+  }
+
+  /// The AVX512-BF16 kernel around its blocking edges (register tile 32×12, KC = 384 k values,
+  /// MC = 256 rows): odd k, partial tiles, more threads than column panels. Every product is
+  /// compared with an FP64 evaluation within γ_k(2⁻²⁴)·(|A||B|)_ij, and Freivalds' check passes.
+  func testNativeBF16KernelAtItsBlockEdges() throws {
+    guard GEMM.nativeBF16 else {
+      throw XCTSkip("this CPU or build has no AVX512-BF16: the widened path is tested instead")
+    }
+    for (m, n, k, threads) in [
+      (1, 1, 1, 1), (31, 11, 383, 2), (33, 13, 385, 3), (257, 25, 769, 2), (64, 24, 768, 1),
+      (5, 40, 2, 8),
+    ] {
+      let outcome = GEMM.run(
+        .bf16, m: m, n: n, k: k, seed: 11, threads: threads, warmup: 0, repeats: 1)
+      XCTAssertTrue(outcome.native)
+      XCTAssertTrue(outcome.check.passed, "m=\(m) n=\(n) k=\(k): \(outcome.check)")
+    }
+    // Elementwise, against FP64, at one shape past every edge.
+    let (m, n, k) = (45, 29, 401)
+    let a = GEMM.random(BFloat16.self, count: m * k, seed: 3, salt: 1)
+    let b = GEMM.random(BFloat16.self, count: k * n, seed: 3, salt: 2)
+    var c = [Float](repeating: .nan, count: m * n)
+    let status = a.withUnsafeBytes { a in
+      b.withUnsafeBytes { b in
+        suanli_bf16_gemm(
+          Int32(m), Int32(n), Int32(k), a.bindMemory(to: UInt16.self).baseAddress,
+          b.bindMemory(to: UInt16.self).baseAddress, &c, 2)
+      }
+    }
+    XCTAssertEqual(status, 0)
+    let gamma = Double(k) * 0x1p-24 / (1 - Double(k) * 0x1p-24)
+    for j in 0..<n {
+      for i in 0..<m {
+        var exact = 0.0
+        var magnitude = 0.0
+        for p in 0..<k {
+          let product = Double(a[i + p * m].float) * Double(b[p + j * k].float)
+          exact += product
+          magnitude += abs(product)
+        }
+        XCTAssertLessThanOrEqual(
+          abs(Double(c[i + j * m]) - exact), gamma * magnitude, "c[\(i),\(j)]")
+      }
+    }
   }
 
   func testInputsAreRandomNotConstant() {

@@ -31,3 +31,16 @@ int suanli_fma_vector_bits(void);
 /// processor or NUMA index >= 2^20 (or an infinite set), 128+signal when hwloc crashed on it,
 /// -2 when it took longer than timeout_ms, -1 when no checker could be started. Thread-safe.
 int suanli_hwloc_xml_check(const char *path, int timeout_ms);
+
+/// 1 when this build has the native BF16 GEMM (compiled with AVX512-BF16) and the CPU runs it.
+int suanli_bf16_gemm_native(void);
+
+/// C = A·B, A m×k and B k×n in bfloat16 (bit patterns), C m×n in FP32, column-major, on
+/// `threads` threads (columns of C split among them): VDPBF16PS, pairs of exact BF16 products
+/// added into FP32. Returns 0, or -1 when not native or out of memory (C is then unspecified).
+int suanli_bf16_gemm(int m, int n, int k, const uint16_t *a, const uint16_t *b, float *c,
+                     int threads);
+
+/// Runs `iterations` rounds of 12 independent VDPBF16PS chains (AVX512-BF16). Returns flops
+/// performed (16 lanes x 2 products x 2 flops each), 0 when the build lacks AVX512-BF16.
+uint64_t suanli_bf16_dot_chains(uint64_t iterations, float *sink);

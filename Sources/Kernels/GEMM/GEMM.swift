@@ -1,3 +1,4 @@
+import CSuanli
 import Measurement
 
 /// Outcome of a GEMM benchmark: per-repetition times, and Freivalds' check of the product.
@@ -11,6 +12,9 @@ public struct GEMMOutcome: Sendable {
   public var check: GEMMCheck
   /// How the product was computed (library, conversions, accumulation).
   public var method: String
+  /// True when the CPU's own instructions for this precision did the arithmetic (FP64, FP32,
+  /// and BF16 through AVX512-BF16); false when 16-bit inputs were widened to FP32.
+  public var native: Bool
 
   public var flops: Double { GEMM.flops(m: m, n: n, k: k) }
 }
@@ -27,9 +31,13 @@ public struct GEMMCheck: Sendable, Equatable {
   public var passed: Bool { worstRatio.isFinite && worstRatio <= 1 }
 }
 
-/// C = A·B per precision: FP64/FP32 through OpenBLAS; FP16/BF16 inputs widened to FP32 (exact)
-/// and multiplied by OpenBLAS sgemm with FP32 accumulation, the conversion inside the timing.
+/// C = A·B per precision: FP64/FP32 through OpenBLAS; BF16 by Suanli's AVX512-BF16 kernel where
+/// the CPU has it (CSuanli's bf16gemm.c); otherwise FP16/BF16 inputs widened to FP32 (exact) and
+/// multiplied by OpenBLAS sgemm with FP32 accumulation, the conversion inside the timing.
 public enum GEMM {
+  /// True when this build and CPU run the native BF16 kernel.
+  public static var nativeBF16: Bool { suanli_bf16_gemm_native() == 1 }
+
   /// The flops GEMM credits: 2·m·n·k.
   public static func flops(m: Int, n: Int, k: Int) -> Double {
     2 * Double(m) * Double(n) * Double(k)
@@ -59,10 +67,52 @@ public enum GEMM {
         Float16.self, precision, m, n, k, seed, threads, warmup, repeats,
         "FP16 inputs widened to FP32 (F16C, exact), OpenBLAS cblas_sgemm, FP32 accumulation")
     case .bf16:
+      if nativeBF16,
+        let outcome = nativeBF16(m, n, k, seed: seed, threads: threads, warmup, repeats)
+      {
+        return outcome
+      }
       return widened(
         BFloat16.self, precision, m, n, k, seed, threads, warmup, repeats,
         "BF16 inputs widened to FP32 (exact), OpenBLAS cblas_sgemm, FP32 accumulation")
     }
+  }
+
+  /// BF16 through VDPBF16PS: exact products of BF16 pairs added into FP32 accumulators. Nil
+  /// when the kernel cannot run (its packing buffers could not be allocated).
+  private static func nativeBF16(
+    _ m: Int, _ n: Int, _ k: Int, seed: UInt64, threads: Int, _ warmup: Int, _ repeats: Int
+  ) -> GEMMOutcome? {
+    let a = random(BFloat16.self, count: m * k, seed: seed, salt: 1)
+    let b = random(BFloat16.self, count: k * n, seed: seed, salt: 2)
+    var c = [Float](repeating: 0, count: m * n)
+    var times: [Double] = []
+    var status: Int32 = 0
+    a.withUnsafeBytes { a in
+      b.withUnsafeBytes { b in
+        c.withUnsafeMutableBufferPointer { c in
+          let a16 = a.bindMemory(to: UInt16.self).baseAddress
+          let b16 = b.bindMemory(to: UInt16.self).baseAddress
+          for _ in 0..<(warmup + repeats) where status == 0 {
+            times.append(
+              MonotonicClock.time {
+                status = suanli_bf16_gemm(
+                  Int32(m), Int32(n), Int32(k), a16, b16, c.baseAddress, Int32(threads))
+              })
+          }
+        }
+      }
+    }
+    guard status == 0 else { return nil }
+    let check = freivalds(
+      m: m, n: n, k: k, a: a, b: b, c: c, roundoff: GEMMPrecision.bf16.accumulationRoundoff,
+      seed: seed)
+    return GEMMOutcome(
+      precision: .bf16, m: m, n: n, k: k, warmupSeconds: Array(times.prefix(warmup)),
+      seconds: Array(times.dropFirst(warmup)), check: check,
+      method:
+        "AVX512-BF16 VDPBF16PS (Suanli's kernel, 32×12 register tile): exact BF16 products, FP32 accumulation, \(threads) threads",
+      native: true)
   }
 
   /// Random inputs uniform in [-1, 1), rounded to the storage type (never zeros or constants).
@@ -96,7 +146,7 @@ public enum GEMM {
     return GEMMOutcome(
       precision: precision, m: m, n: n, k: k, warmupSeconds: Array(times.prefix(warmup)),
       seconds: Array(times.dropFirst(warmup)), check: check,
-      method: method + ", \(threads) OpenBLAS threads")
+      method: method + ", \(threads) OpenBLAS threads", native: true)
   }
 
   private static func widened<T: GEMMStorage & Widening>(
@@ -137,7 +187,7 @@ public enum GEMM {
     return GEMMOutcome(
       precision: precision, m: m, n: n, k: k, warmupSeconds: Array(times.prefix(warmup)),
       seconds: Array(times.dropFirst(warmup)), check: check,
-      method: method + ", \(threads) OpenBLAS threads; conversion timed")
+      method: method + ", \(threads) OpenBLAS threads; conversion timed", native: false)
   }
 
   /// Freivalds' check of C ≈ A·B (column-major, m×k times k×n) with a componentwise bound.
