@@ -19,49 +19,28 @@
 
 enum { MR = 32, NR = 12, KC = 384, MC = 256 };  // KC even: packed in k-pairs
 
-// Packs A[i0:i0+mb, p0:p0+kb] into MR-row panels: per k-pair, MR 32-bit words (a[i,p], a[i,p+1]).
-// Rows past mb and the odd k's partner past kb are zero.
-static void pack_a(const uint16_t *a, int lda, int i0, int mb, int p0, int kb, uint16_t *dst) {
+// Packs a count×kb block into panels of `width` lines (rows of A, columns of B): per k-pair, one
+// 32-bit word per line, (x[line, p], x[line, p+1]) as VDPBF16PS takes them. Element (line, p) is
+// at src[line * line_stride + p * k_stride]. Lines past `count` and the partner of an odd last k
+// are zero. A: lines are rows (stride 1, k stride lda); B: lines are columns (stride ldb, 1).
+static void pack(const uint16_t *src, size_t line_stride, size_t k_stride, int count, int kb,
+                 int width, uint16_t *dst) {
   int pairs = (kb + 1) / 2;
-  for (int ir = 0; ir < mb; ir += MR) {
-    int rows = mb - ir < MR ? mb - ir : MR;
+  for (int first = 0; first < count; first += width) {
+    int lines = count - first < width ? count - first : width;
     for (int q = 0; q < pairs; q++) {
-      int p = p0 + 2 * q;
       int second = 2 * q + 1 < kb;
-      for (int r = 0; r < MR; r++) {
+      for (int l = 0; l < width; l++) {
         uint16_t x = 0, y = 0;
-        if (r < rows) {
-          x = a[(size_t)(i0 + ir + r) + (size_t)p * lda];
-          if (second) y = a[(size_t)(i0 + ir + r) + (size_t)(p + 1) * lda];
+        if (l < lines) {
+          const uint16_t *at = src + (size_t)(first + l) * line_stride + (size_t)(2 * q) * k_stride;
+          x = at[0];
+          if (second) y = at[k_stride];
         }
-        dst[2 * r] = x;
-        dst[2 * r + 1] = y;
+        dst[2 * l] = x;
+        dst[2 * l + 1] = y;
       }
-      dst += 2 * MR;
-    }
-  }
-}
-
-// Packs B[p0:p0+kb, j0:j0+nb] into NR-column panels: per k-pair, NR 32-bit words
-// (b[p,j], b[p+1,j]) — in column-major B the pair is already adjacent.
-static void pack_b(const uint16_t *b, int ldb, int p0, int kb, int j0, int nb, uint16_t *dst) {
-  int pairs = (kb + 1) / 2;
-  for (int jr = 0; jr < nb; jr += NR) {
-    int cols = nb - jr < NR ? nb - jr : NR;
-    for (int q = 0; q < pairs; q++) {
-      int p = p0 + 2 * q;
-      int second = 2 * q + 1 < kb;
-      for (int c = 0; c < NR; c++) {
-        uint16_t x = 0, y = 0;
-        if (c < cols) {
-          const uint16_t *column = b + (size_t)(j0 + jr + c) * ldb;
-          x = column[p];
-          if (second) y = column[p + 1];
-        }
-        dst[2 * c] = x;
-        dst[2 * c + 1] = y;
-      }
-      dst += 2 * NR;
+      dst += 2 * width;
     }
   }
 }
@@ -129,10 +108,10 @@ static void *columns(void *argument) {
   for (int p0 = 0; p0 < k; p0 += KC) {
     int kb = k - p0 < KC ? k - p0 : KC;
     int pairs = (kb + 1) / 2;
-    pack_b(job->b, k, p0, kb, job->j0, nb, bp);
+    pack(job->b + p0 + (size_t)job->j0 * k, (size_t)k, 1, nb, kb, NR, bp);
     for (int i0 = 0; i0 < m; i0 += MC) {
       int mb = m - i0 < MC ? m - i0 : MC;
-      pack_a(job->a, m, i0, mb, p0, kb, ap);
+      pack(job->a + i0 + (size_t)p0 * m, 1, (size_t)m, mb, kb, MR, ap);
       for (int jr = 0; jr < nb; jr += NR) {
         int cols = nb - jr < NR ? nb - jr : NR;
         const uint16_t *bpanel = bp + (size_t)(jr / NR) * NR * 2 * pairs;
