@@ -20,6 +20,8 @@ public enum IsolatedRun {
     }
     volunteerForTheOOMKiller()
     let node = try NodeDiscovery.discover(.host, clock: clockHertz.map { .given($0) } ?? .automatic)
+    // A node benchmark uses the whole node, whatever core a launcher bound its parent to.
+    node.topology.bindProcessToAllowedPUs()
     let context = BenchmarkContext(
       node: node,
       progress: { line in FileHandle.standardError.write(Data(("· " + line + "\n").utf8)) })

@@ -9,7 +9,7 @@ enum TestBenchmarks {
   static func descriptors() -> [BenchmarkDescriptor] {
     guard enabled else { return [] }
     return [
-      stall(), hog(),
+      stall(), hog(), cpus(),
       BenchmarkDescriptor(
         id: "test.sleep", summary: "sleeps (tests time limits and interruption)", validity: "none",
         parameters: [
@@ -38,6 +38,24 @@ enum TestBenchmarks {
           return []
         }),
     ]
+  }
+
+  /// Reports how many CPUs the benchmark's process may run on (its binding): a node
+  /// benchmark must see the whole node even when a launcher bound `suanli run` to one core.
+  static func cpus() -> BenchmarkDescriptor {
+    BenchmarkDescriptor(
+      id: "test.cpus", summary: "counts the CPUs its process may use (tests unbinding)",
+      validity: "none", parameters: [], preflight: { _, _ in },
+      run: { context, values in
+        let count = context.node.topology.processBindingSize() ?? 0
+        return [
+          BenchmarkResult(
+            id: "test.cpus", status: .ok, parameters: values.values, samples: [Double(count)],
+            sampleUnit: .ratio, warmupSamples: [], metrics: [],
+            validation: Validation(
+              check: "counted", passed: true, value: nil, bound: nil, detail: "\(count) CPUs"))
+        ]
+      })
   }
 
   /// Allocates and touches memory until there is none: a runaway benchmark. It caps its own

@@ -268,6 +268,28 @@ public final class HwlocTopology: @unchecked Sendable {
     }
   }
 
+  /// Lets this process run on every processing unit it is allowed (its cgroup's), undoing a
+  /// binding inherited from a launcher (mpirun binds rank 0 to one core): a node benchmark's
+  /// library threads (OpenBLAS) would otherwise share that core. Returns false when it could not.
+  @discardableResult
+  public func bindProcessToAllowedPUs() -> Bool {
+    guard isThisSystem, let allowed = hwloc_topology_get_allowed_cpuset(handle) else {
+      return false
+    }
+    return hwloc_set_cpubind(handle, allowed, Int32(HWLOC_CPUBIND_PROCESS.rawValue)) == 0
+  }
+
+  /// How many processing units this process is bound to (hwloc_get_cpubind), nil if unknown.
+  public func processBindingSize() -> Int? {
+    guard isThisSystem, let set = hwloc_bitmap_alloc() else { return nil }
+    defer { hwloc_bitmap_free(set) }
+    guard hwloc_get_cpubind(handle, set, Int32(HWLOC_CPUBIND_PROCESS.rawValue)) == 0 else {
+      return nil
+    }
+    let weight = Int(hwloc_bitmap_weight(set))
+    return weight >= 0 ? weight : nil
+  }
+
   /// The smallest object two cores share: "L2 cache", "L3 cache", "Package", "NUMA node",
   /// "Machine" (hwloc's common ancestor).
   public func sharedLevel(coreA: Int, coreB: Int) -> String {

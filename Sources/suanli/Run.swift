@@ -166,9 +166,11 @@ struct Run: ParsableCommand {
       }
     }
 
-    // Benchmarks run in child processes (crashes and time limits contained), except under MPI.
+    // Node benchmarks run in child processes (crashes and time limits contained), under an MPI
+    // launcher too (rank 0 runs them; the child does not join the MPI job). MPI benchmarks run
+    // in the ranks themselves, under their watchdog.
     var isolation: ChildProcessRunner? = nil
-    if !noIsolation, communicator == nil {
+    if !noIsolation, isRoot {
       let executable =
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         ?? CommandLine.arguments[0]
@@ -185,10 +187,11 @@ struct Run: ParsableCommand {
     let checkpoint = runner.checkpoint
     let underLauncher = communicator != nil
     let signals = Interruption(announce: isRoot) { [isolation] in
-      if underLauncher {
-        if checkpoint.report(.skipped, "interrupted (SIGINT/SIGTERM) while it ran") { _exit(130) }
-      } else {
-        isolation?.interrupt()
+      isolation?.interrupt()
+      if underLauncher,
+        checkpoint.report(.skipped, "interrupted (SIGINT/SIGTERM) while it ran")
+      {
+        _exit(130)
       }
     }
     runner.shouldStop = { signals.stopped }

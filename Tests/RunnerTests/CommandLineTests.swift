@@ -366,6 +366,36 @@ final class CommandLineTests: XCTestCase {
       config: config)
   }
 
+  /// Under mpirun (which binds rank 0 to a core), node benchmarks still run in a child process
+  /// and use the whole node: a crash is contained and the child is bound to every PU.
+  func testNodeBenchmarksUnderMPIAreIsolatedAndUseTheWholeNode() throws {
+    let mpirun = try launcherForMPIBuild()
+    let (folder, config, suite) = try keyedSuite(
+      "mpi-node",
+      [
+        "{ id: test.crash }", "{ id: test.cpus }",
+        "{ id: mpi.barrier, parameters: { scale: 0.01 } }",
+      ])
+    let report = folder.appendingPathComponent("node.json").path
+    let run = try execute(
+      mpirun,
+      [
+        "--allow-run-as-root", "--oversubscribe", "--bind-to", "core", "-np", "2", Self.binary,
+        "run", suite, "--output", report,
+      ], environment: config)
+    XCTAssertEqual(run.status, 1, "a crashed benchmark makes the exit code 1: \(run.stderr)")
+    let json = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report)))
+        as? [String: Any])
+    let results = try XCTUnwrap(json["results"] as? [[String: Any]])
+    XCTAssertEqual(
+      results.map { "\($0["id"] ?? ""): \($0["status"] ?? "")" },
+      ["test.crash: crashed", "test.cpus: ok", "mpi.barrier: ok"])
+    let nodes = try XCTUnwrap(json["nodes"] as? [[String: Any]])
+    let pus = try XCTUnwrap((nodes.first?["topology"] as? [String: Any])?["pus"] as? Int)
+    XCTAssertEqual((results[1]["samples"] as? [Double])?.first, Double(pus))
+  }
+
   /// Ctrl-C under mpirun: the launcher kills the ranks soon after, so rank 0 writes what
   /// completed at once (the running benchmark skipped as interrupted) and the job ends.
   func testInterruptUnderMPIWritesTheReportAtOnce() throws {
