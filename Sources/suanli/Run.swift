@@ -5,6 +5,7 @@ import Interconnect
 import ReportFormat
 import Runner
 import Signing
+import Synchronization
 import Topology
 
 struct Run: ParsableCommand {
@@ -213,22 +214,34 @@ struct Run: ParsableCommand {
     }
     // A collective benchmark that never returns (a rank died or hangs): the report is written
     // with what completed before the watchdog aborts the job.
+    // One report per run: the first writer (a watchdog or signal thread, or the end of the
+    // run) writes it; a later one finds it written and stops.
+    let written = Mutex(false)
     runner.onStall = { [signingKey] outcome in
-      do {
-        try ReportBuilder.write(finished(outcome), to: path, key: signingKey)
-        Terminal.error("suanli: wrote the report with what completed: \(path)")
-      } catch {
-        Terminal.error("suanli: the report could not be written: \(error)")
+      written.withLock { done in
+        guard !done else { return }
+        do {
+          try ReportBuilder.write(finished(outcome), to: path, key: signingKey)
+          done = true
+          Terminal.error("suanli: wrote the report with what completed: \(path)")
+        } catch {
+          Terminal.error("suanli: the report could not be written: \(error)")
+        }
       }
     }
     let outcome = runner.run(plan)
     guard isRoot else { return }
     let report = finished(outcome)
-    do {
-      try ReportBuilder.write(report, to: path, key: signingKey)
-    } catch {
-      throw fail(String(describing: error), .environment)
+    let wroteNow = try written.withLock { done -> Bool in
+      guard !done else { return false }
+      do { try ReportBuilder.write(report, to: path, key: signingKey) } catch {
+        throw fail(String(describing: error), .environment)
+      }
+      done = true
+      return true
     }
+    // Stopped by a signal that already had the report written (under a launcher): nothing to add.
+    guard wroteNow else { throw ExitCode(130) }
     if json {
       print(
         String(decoding: try ReportBuilder.encode(report, key: signingKey), as: UTF8.self),
