@@ -20,11 +20,11 @@
 enum { MR = 32, NR = 12, KC = 384, MC = 256 };  // KC even: packed in k-pairs
 
 // Packs a count×kb block into panels of `width` lines (rows of A, columns of B): per k-pair, one
-// 32-bit word per line, (x[line, p], x[line, p+1]) as VDPBF16PS takes them. Element (line, p) is
+// 32-bit word per line (words, so the kernel reads them without type punning), (x[line, p], x[line, p+1]) as VDPBF16PS takes them. Element (line, p) is
 // at src[line * line_stride + p * k_stride]. Lines past `count` and the partner of an odd last k
 // are zero. A: lines are rows (stride 1, k stride lda); B: lines are columns (stride ldb, 1).
 static void pack(const uint16_t *src, size_t line_stride, size_t k_stride, int count, int kb,
-                 int width, uint16_t *dst) {
+                 int width, uint32_t *dst) {
   int pairs = (kb + 1) / 2;
   for (int first = 0; first < count; first += width) {
     int lines = count - first < width ? count - first : width;
@@ -37,10 +37,9 @@ static void pack(const uint16_t *src, size_t line_stride, size_t k_stride, int c
           x = at[0];
           if (second) y = at[k_stride];
         }
-        dst[2 * l] = x;
-        dst[2 * l + 1] = y;
+        dst[l] = (uint32_t)x | (uint32_t)y << 16;  // x in the low half: element 2i of the lane
       }
-      dst += 2 * width;
+      dst += width;
     }
   }
 }
@@ -50,7 +49,7 @@ static void pack(const uint16_t *src, size_t line_stride, size_t k_stride, int c
 #define ACC(j) __m512 c0_##j = _mm512_setzero_ps(), c1_##j = _mm512_setzero_ps();
 #define STEP(j)                                                     \
   {                                                                 \
-    __m512bh bj = (__m512bh)_mm512_set1_epi32(words[j]);            \
+    __m512bh bj = (__m512bh)_mm512_set1_epi32((int)bp[j]);          \
     c0_##j = _mm512_dpbf16_ps(c0_##j, a0, bj);                      \
     c1_##j = _mm512_dpbf16_ps(c1_##j, a1, bj);                      \
   }
@@ -66,16 +65,15 @@ static void pack(const uint16_t *src, size_t line_stride, size_t k_stride, int c
   }
 #define ALL(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
 
-static void micro_kernel(int pairs, const uint16_t *ap, const uint16_t *bp, float *c, int ldc,
+static void micro_kernel(int pairs, const uint32_t *ap, const uint32_t *bp, float *c, int ldc,
                          int add) {
   ALL(ACC)
   for (int q = 0; q < pairs; q++) {
     __m512bh a0 = (__m512bh)_mm512_loadu_si512((const void *)(ap));
-    __m512bh a1 = (__m512bh)_mm512_loadu_si512((const void *)(ap + 32));
-    const int32_t *words = (const int32_t *)bp;
+    __m512bh a1 = (__m512bh)_mm512_loadu_si512((const void *)(ap + 16));
     ALL(STEP)
-    ap += 2 * MR;
-    bp += 2 * NR;
+    ap += MR;
+    bp += NR;
   }
   ALL(STORE)
 }
@@ -92,11 +90,11 @@ static void *columns(void *argument) {
   struct job *job = argument;
   int m = job->m, k = job->k;
   int nb_max = job->j1 - job->j0;
-  // Bytes rounded up to the 64-byte alignment (C11 asks for a multiple).
-  size_t b_bytes = ((size_t)((nb_max + NR - 1) / NR) * NR * (KC + 2) * 2 + 63) / 64 * 64;
-  size_t a_bytes = ((size_t)((MC + MR - 1) / MR) * MR * (KC + 2) * 2 + 63) / 64 * 64;
-  uint16_t *bp = aligned_alloc(64, b_bytes);
-  uint16_t *ap = aligned_alloc(64, a_bytes);
+  // KC/2 words per line of a panel, bytes rounded up to the alignment (C11 asks for a multiple).
+  size_t b_bytes = ((size_t)((nb_max + NR - 1) / NR) * NR * (KC / 2) * sizeof(uint32_t) + 63) / 64 * 64;
+  size_t a_bytes = ((size_t)((MC + MR - 1) / MR) * MR * (KC / 2) * sizeof(uint32_t) + 63) / 64 * 64;
+  uint32_t *bp = aligned_alloc(64, b_bytes);
+  uint32_t *ap = aligned_alloc(64, a_bytes);
   float tile[MR * NR];
   if (!bp || !ap) {
     job->failed = 1;
@@ -114,10 +112,10 @@ static void *columns(void *argument) {
       pack(job->a + i0 + (size_t)p0 * m, 1, (size_t)m, mb, kb, MR, ap);
       for (int jr = 0; jr < nb; jr += NR) {
         int cols = nb - jr < NR ? nb - jr : NR;
-        const uint16_t *bpanel = bp + (size_t)(jr / NR) * NR * 2 * pairs;
+        const uint32_t *bpanel = bp + (size_t)(jr / NR) * NR * pairs;
         for (int ir = 0; ir < mb; ir += MR) {
           int rows = mb - ir < MR ? mb - ir : MR;
-          const uint16_t *apanel = ap + (size_t)(ir / MR) * MR * 2 * pairs;
+          const uint32_t *apanel = ap + (size_t)(ir / MR) * MR * pairs;
           float *c = job->c + (size_t)(i0 + ir) + (size_t)(job->j0 + jr) * m;
           if (rows == MR && cols == NR) {
             micro_kernel(pairs, apanel, bpanel, c, m, p0 > 0);
