@@ -127,13 +127,7 @@ struct Run: ParsableCommand {
     if isRoot, !noSign,
       key != nil || FileManager.default.fileExists(atPath: KeyFiles.defaultPrivateKey)
     {
-      do {
-        let (loaded, warnings) = try KeyFiles.loadPrivate(path: key ?? KeyFiles.defaultPrivateKey)
-        for warning in warnings { Terminal.error("suanli: warning: \(warning)") }
-        signingKey = loaded
-      } catch {
-        throw fail(String(describing: error), .badInput)
-      }
+      signingKey = try loadSigningKey(key)
     }
 
     let date = Date()

@@ -15,14 +15,7 @@ struct Sign: ParsableCommand {
   var key: String?
 
   func run() throws {
-    let signingKey: SigningKey
-    do {
-      let (loaded, warnings) = try KeyFiles.loadPrivate(path: key ?? KeyFiles.defaultPrivateKey)
-      for warning in warnings { Terminal.error("suanli: warning: \(warning)") }
-      signingKey = loaded
-    } catch {
-      throw fail(String(describing: error), .badInput)
-    }
+    let signingKey = try loadSigningKey(key)
     for report in reports {
       do {
         let bytes = try ReportVerification.read(report)
