@@ -44,10 +44,12 @@ let package = Package(
     .target(
       name: "Kernels", dependencies: ["Measurement", "CSuanli", "COpenBLAS"],
       swiftSettings: swiftCPU),
+    .target(name: "Communication"),
     .target(
       name: "Interconnect",
       dependencies: [
-        "Measurement", .target(name: "CMPI", condition: .when(traits: ["MPI"])),
+        "Communication", "Measurement",
+        .target(name: "CMPI", condition: .when(traits: ["MPI"])),
       ],
       swiftSettings: swiftCPU),
     .target(
@@ -62,19 +64,30 @@ let package = Package(
       name: "Signing",
       dependencies: ["Files", .product(name: "Crypto", package: "swift-crypto")]),
     .target(
-      name: "Runner",
+      name: "Benchmarks",
       dependencies: [
-        "Measurement", "ReportFormat", "Topology", "Kernels", "Signing", "Interconnect", "Standard",
-        "Comparison", "Files",
-        .product(name: "Yams", package: "Yams"),
-        .product(name: "Crypto", package: "swift-crypto"),
+        "Measurement", "ReportFormat", "Topology", "Kernels", "Communication", "Interconnect",
       ],
       swiftSettings: swiftCPU),
+    .target(
+      name: "Reports",
+      dependencies: [
+        "Measurement", "ReportFormat", "Signing", "Standard", "Comparison", "Files",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]),
+    .target(
+      name: "Runner",
+      dependencies: [
+        "Benchmarks", "Reports", "Measurement", "ReportFormat", "Topology", "Signing",
+        "Communication", "Interconnect", "Standard", "Files",
+        .product(name: "Yams", package: "Yams"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]),
     .executableTarget(
       name: "suanli",
       dependencies: [
-        "Runner", "Topology", "ReportFormat", "Measurement", "Signing", "Standard", "Comparison",
-        "Files",
+        "Runner", "Benchmarks", "Reports", "Topology", "ReportFormat", "Measurement", "Signing",
+        "Standard", "Comparison", "Files",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Rainbow", package: "Rainbow"),
       ],
@@ -85,18 +98,23 @@ let package = Package(
     .testTarget(
       name: "TopologyTests", dependencies: ["Topology"], resources: [.copy("Fixtures")]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: swiftCPU),
+    .testTarget(name: "CommunicationTests", dependencies: ["Communication"]),
     .testTarget(
       name: "RunnerTests",
       dependencies: [
-        "Runner", "ReportFormat", "Topology", "Kernels", "Signing", "Interconnect", "Files",
+        "Runner", "Benchmarks", "Reports", "ReportFormat", "Topology", "Kernels", "Signing",
+        "Interconnect", "Files",
       ]),
     .testTarget(name: "SigningTests", dependencies: ["Signing"]),
-    .testTarget(name: "FuzzTests", dependencies: ["Runner", "Signing", "Standard", "Topology"]),
+    .testTarget(
+      name: "FuzzTests",
+      dependencies: ["Runner", "Benchmarks", "Reports", "Signing", "Standard", "Topology"]),
     .testTarget(name: "StandardTests", dependencies: ["Standard", "ReportFormat", "Measurement"]),
     .testTarget(
       name: "ComparisonTests",
       dependencies: ["Comparison", "Standard", "ReportFormat", "Measurement"],
       resources: [.copy("Golden")]),
-    .testTarget(name: "InterconnectTests", dependencies: ["Interconnect"]),
+    .testTarget(name: "InterconnectTests", dependencies: ["Interconnect", "Communication"]),
+    .testTarget(name: "ArchitectureTests"),
   ]
 )

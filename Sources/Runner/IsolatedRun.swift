@@ -1,3 +1,4 @@
+import Benchmarks
 import Foundation
 import ReportFormat
 
@@ -7,13 +8,13 @@ public enum IsolatedRun {
     -> [BenchmarkResult]
   {
     guard let descriptor = BenchmarkRegistry.standard.descriptor(id) else {
-      throw RunnerError.parameter(benchmark: id, parameter: "id", message: "unknown benchmark")
+      throw BenchmarkError.parameter(benchmark: id, parameter: "id", message: "unknown benchmark")
     }
     let given = try JSONDecoder().decode([String: JSONValue].self, from: Data(parametersJSON.utf8))
     var values = descriptor.defaults
     for (name, value) in given {
       guard let spec = descriptor.spec(name), let accepted = spec.accept(value) else {
-        throw RunnerError.parameter(
+        throw BenchmarkError.parameter(
           benchmark: id, parameter: name, message: "not accepted: \(value)")
       }
       values[name] = accepted

@@ -1,5 +1,6 @@
 import Files
 import ReportFormat
+import Reports
 import Signing
 
 /// The results a partial report contributes to `suanli run --resume`. They end up in a new

@@ -1,12 +1,10 @@
-/// Errors of suites, parameters and runs: each one line naming the file, the field and what was
+/// Errors of suites, overrides and runs: each one line naming the file, the field and what was
 /// expected.
 public enum RunnerError: Error, CustomStringConvertible, Equatable {
   /// `file:line: field: message`.
   case suite(file: String, line: Int?, field: String, message: String)
   case unknownBenchmark(file: String, line: Int?, field: String, id: String, known: [String])
-  case parameter(benchmark: String, parameter: String, message: String)
   case override(argument: String, message: String)
-  case resources(benchmark: String, message: String)
   case output(path: String, message: String)
   case io(path: String, message: String)
 
@@ -17,12 +15,8 @@ public enum RunnerError: Error, CustomStringConvertible, Equatable {
     case .unknownBenchmark(let file, let line, let field, let id, let known):
       return
         "\(file)\(line.map { ":\($0)" } ?? ""): \(field): unknown benchmark id \"\(id)\" (known: \(known.joined(separator: ", ")))"
-    case .parameter(let benchmark, let parameter, let message):
-      return "\(benchmark).\(parameter): \(message)"
     case .override(let argument, let message):
       return "--set \(argument): \(message)"
-    case .resources(let benchmark, let message):
-      return "\(benchmark): \(message)"
     case .output(let path, let message):
       return "\(path): \(message)"
     case .io(let path, let message):

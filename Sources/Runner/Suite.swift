@@ -1,3 +1,4 @@
+import Benchmarks
 import ReportFormat
 
 /// A suite as it will run: which benchmarks, with which parameters, within which budget.
@@ -61,17 +62,29 @@ extension Suite {
     }
   }
 
-  /// Keeps only the entries whose ids are listed (`--only a,b`); an id not in the suite is an error.
-  public mutating func keepOnly(_ ids: [String]) throws {
-    let present = Set(entries.map(\.id))
-    for id in ids where !present.contains(id) {
-      throw RunnerError.override(
-        argument: "--only \(ids.joined(separator: ","))",
-        message:
-          "benchmark \"\(id)\" is not in suite \(name) (it has: \(entries.map(\.id).joined(separator: ", ")))"
-      )
+  /// Keeps only the entries whose ids are listed (`--only a,b`). An id may name a benchmark of
+  /// the suite or a result one of them produces (`stream.triad` runs `stream`); anything else
+  /// is an error. Returns what it chose for result ids, to tell the user.
+  @discardableResult
+  public mutating func keepOnly(_ ids: [String]) throws -> [String] {
+    var keep: [String] = []
+    var said: [String] = []
+    for id in ids {
+      if entries.contains(where: { $0.id == id }) {
+        keep.append(id)
+      } else if let producer = entries.first(where: { $0.descriptor.produces.contains(id) }) {
+        keep.append(producer.id)
+        said.append("--only \(id): \(id) is measured by \(producer.id), which runs whole")
+      } else {
+        throw RunnerError.override(
+          argument: "--only \(ids.joined(separator: ","))",
+          message:
+            "benchmark \"\(id)\" is not in suite \(name) (it has: \(entries.map(\.id).joined(separator: ", ")))"
+        )
+      }
     }
-    entries = entries.filter { ids.contains($0.id) }
+    entries = entries.filter { keep.contains($0.id) }
     overrides.append("--only " + ids.joined(separator: ","))
+    return said
   }
 }

@@ -1,3 +1,4 @@
+import Benchmarks
 import Crypto
 import Files
 import Foundation

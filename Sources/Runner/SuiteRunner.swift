@@ -1,4 +1,5 @@
-import Interconnect
+import Benchmarks
+import Communication
 import Measurement
 import ReportFormat
 import Synchronization
@@ -78,12 +79,23 @@ public struct SuiteRunner {
       kept.filter { $0.status == .ok || $0.status == .invalid }.map { ($0.id, $0) },
       uniquingKeysWith: { a, _ in a })
     var interrupted = false
+    // Set when the ranks could not coordinate (a peer failed): no collective runs after it.
+    var coordinationFailure: String? = nil
     for (index, entry) in suite.entries.enumerated() {
       if entry.descriptor.produces.allSatisfy({ done[$0] != nil }) {
         results += entry.descriptor.produces.compactMap { done[$0] }
         continue
       }
       if !entry.descriptor.usesMPI, !isRoot { continue }
+      if let coordinationFailure, entry.descriptor.usesMPI {
+        results += entry.descriptor.produces.map {
+          .notRun(
+            id: $0, status: .skipped, parameters: entry.values.values,
+            reason: "not run: the ranks could not coordinate: \(coordinationFailure)")
+        }
+        complete = false
+        continue
+      }
       if interrupted || (!entry.descriptor.usesMPI && shouldStop()) {
         interrupted = true
         results += entry.descriptor.produces.map {
@@ -94,14 +106,26 @@ public struct SuiteRunner {
         complete = false
         continue
       }
-      if entry.descriptor.usesMPI, let communicator, communicator.size > 1 {
-        // Rank 0 comes here after its node benchmarks; the others were asleep until now.
-        if isRoot { communicator.release() } else { communicator.waitForRelease() }
-      }
       var elapsed = Double(MonotonicClock.nanoseconds() - start) * 1e-9
       if entry.descriptor.usesMPI, let communicator {
-        // Every rank must take the same decision before a collective benchmark: rank 0's clock.
-        elapsed = communicator.maxOverRanks(isRoot ? elapsed : 0)
+        do {
+          // Rank 0 comes here after its node benchmarks; the others were asleep until now.
+          if communicator.size > 1 {
+            if isRoot { try communicator.release() } else { try communicator.waitForRelease() }
+          }
+          // Every rank must take the same decision before a collective benchmark: rank 0's clock.
+          elapsed = try communicator.maxOverRanks(isRoot ? elapsed : 0)
+        } catch {
+          results += entry.descriptor.produces.map {
+            .notRun(
+              id: $0, status: .failed, parameters: entry.values.values,
+              reason: "the ranks could not coordinate: \(error)")
+          }
+          notes.append("\(entry.id) failed: \(error)")
+          complete = false
+          coordinationFailure = String(describing: error)
+          continue
+        }
       }
       if let budget = suite.timeBudgetSeconds, elapsed > budget {
         let reason =
@@ -139,13 +163,17 @@ public struct SuiteRunner {
         notes.append("\(entry.id) failed: \(error)")
       }
     }
-    if let communicator, communicator.size > 1 {
-      if isRoot { communicator.release() } else { communicator.waitForRelease() }
+    if let communicator, communicator.size > 1, coordinationFailure == nil {
+      do {
+        if isRoot { try communicator.release() } else { try communicator.waitForRelease() }
+      } catch {
+        notes.append("the ranks could not meet at the end of the run: \(error)")
+      }
       notes.append(
         "\(communicator.size) MPI ranks (\(communicator.library)): node benchmarks ran on rank 0 only; MPI benchmarks on all ranks"
       )
     }
-    MxPBenchmark.addSpeedup(to: &results)
+    DerivedFigures.add(to: &results)
     return Outcome(results: results, complete: complete, notes: notes)
   }
 
@@ -168,7 +196,7 @@ public struct SuiteRunner {
             reason: "not run: the MPI job was stopped during \(stalled.id)")
         }
       }
-      MxPBenchmark.addSpeedup(to: &results)
+      DerivedFigures.add(to: &results)
       onStall(Outcome(results: results, complete: false, notes: notes + [reason]))
     }
   }

@@ -1,3 +1,4 @@
+import Benchmarks
 import ReportFormat
 import Yams
 

@@ -55,8 +55,9 @@ public enum StandardParser {
   /// Larger standard files are refused before reading (cses-1.yaml is 6 KB).
   public static let maximumBytes = 1 << 20
 
-  /// `knownBenchmarks`: ids a metric may name besides "derived".
-  public static func load(path: String, knownBenchmarks: Set<String>) throws -> EvaluationStandard {
+  /// `knownBenchmarks`: ids a metric may name besides "derived" (nil: any id).
+  public static func load(path: String, knownBenchmarks: Set<String>?) throws -> EvaluationStandard
+  {
     let data: [UInt8]
     do { data = try BoundedFile.read(path, limit: maximumBytes) } catch {
       throw StandardError(file: path, field: "file", message: "\(error)")
@@ -72,7 +73,7 @@ public enum StandardParser {
   ]
 
   public static func parse(
-    _ text: String, file: String, sha256: String, knownBenchmarks: Set<String>
+    _ text: String, file: String, sha256: String, knownBenchmarks: Set<String>?
   ) throws
     -> EvaluationStandard
   {
@@ -122,7 +123,7 @@ public enum StandardParser {
               "unknown derived metric \"\(metric.metric)\" (known: \(derivedMetrics.sorted().joined(separator: ", ")))"
             )
           }
-        } else if !knownBenchmarks.contains(metric.benchmark) {
+        } else if let knownBenchmarks, !knownBenchmarks.contains(metric.benchmark) {
           throw fail(field + ".benchmark", "unknown benchmark id \"\(metric.benchmark)\"")
         }
         guard metric.polarity == "higherIsBetter" || metric.polarity == "lowerIsBetter" else {

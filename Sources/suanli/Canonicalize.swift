@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Runner
+import Reports
 import Signing
 
 struct Canonicalize: ParsableCommand {

@@ -1,8 +1,9 @@
 import ArgumentParser
+import Benchmarks
 import Comparison
 import Foundation
 @preconcurrency import Rainbow
-import Runner
+import Reports
 import Signing
 import Standard
 
@@ -57,7 +58,9 @@ struct Compare: ParsableCommand {
 
   func run() throws {
     let loaded: EvaluationStandard
-    do { loaded = try Scoring.load(standard) } catch {
+    do {
+      loaded = try Scoring.load(standard, knownBenchmarks: BenchmarkRegistry.standard.resultIDs)
+    } catch {
       throw fail(String(describing: error), .badInput)
     }
     let collected = ComparisonInput.collect(

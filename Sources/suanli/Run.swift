@@ -1,12 +1,7 @@
 import ArgumentParser
-import Files
 import Foundation
-import Interconnect
-import ReportFormat
+import Reports
 import Runner
-import Signing
-import Synchronization
-import Topology
 
 struct Run: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -87,180 +82,38 @@ struct Run: ParsableCommand {
   }
 
   func run() throws {
-    #if MPI
-      let world = MPIWorld.initializeIfLaunched()
-      defer { world?.finalize() }
-      let communicator: Communicator? = world
-    #else
-      let communicator: Communicator? = nil
-      // Started by a launcher without MPI support: let the launcher's rank 0 do the run alone.
-      let environment = ProcessInfo.processInfo.environment
-      let launcherRank = ["OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "SLURM_PROCID"]
-        .lazy.compactMap { environment[$0].flatMap(Int.init) }.first
-      if let launcherRank, launcherRank > 0 {
-        Terminal.error(
-          "suanli: rank \(launcherRank): built without MPI; only rank 0 runs the suite")
-        return
-      }
-    #endif
-    let isRoot = (communicator?.rank ?? 0) == 0
-    let progress: @Sendable (String) -> Void = { line in if isRoot { Terminal.progress(line) } }
-    let centerName = center ?? ProcessInfo.processInfo.environment["SUANLI_CENTER"] ?? "local"
-    var plan: Suite
-    let node: NodeProfile
+    var options = SuiteRun.Options(
+      suite: suite,
+      center: center ?? ProcessInfo.processInfo.environment["SUANLI_CENTER"] ?? "local")
+    options.output = output
+    options.resultsFolder = results
+    options.overrides = overrides
+    options.only = only?.split(separator: ",").map {
+      String($0).trimmingCharacters(in: .whitespaces)
+    }
+    options.keyPath = key
+    options.sign = !noSign
+    options.timeLimit = timeLimit
+    options.resume = resume
+    options.isolation = !noIsolation
+    options.standard = standard
+    let outcome: SuiteRun.Outcome
     do {
-      plan = try SuiteParser().load(path: suite)
-      try plan.apply(set: overrides)
-      if let only {
-        try plan.keepOnly(
-          only.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
-      }
-      node = try NodeDiscovery.discover(.host)
-      try SuiteRunner(node: node, progress: progress).preflight(plan)
-    } catch let error as RunnerError {
-      throw fail(error, .badInput)
-    } catch let error as TopologyError {
-      throw fail(error, .environment)
+      outcome = try SuiteRun.execute(
+        options, say: { Terminal.error("suanli: " + $0) }, progress: Terminal.progress,
+        loadKey: loadSigningKey)
+    } catch SuiteRun.Failure.badInput(let message) {
+      throw fail(message, .badInput)
+    } catch SuiteRun.Failure.environment(let message) {
+      throw fail(message, .environment)
     }
-
-    var signingKey: SigningKey? = nil
-    if isRoot, !noSign,
-      key != nil || FileManager.default.fileExists(atPath: KeyFiles.defaultPrivateKey)
-    {
-      signingKey = try loadSigningKey(key)
+    switch outcome.ending {
+    case .notRoot: return
+    // Stopped by a signal that already had the report written (under a launcher).
+    case .writtenEarlier: throw ExitCode(130)
+    case .written: break
     }
-
-    let date = Date()
-    let path =
-      output
-      ?? ReportBuilder.defaultPath(
-        folder: results, center: centerName, host: node.hostname, suite: plan.name, date: date)
-    if isRoot {
-      do {
-        try AtomicFile.ensureWritableFolder(
-          URL(fileURLWithPath: path).deletingLastPathComponent().path)
-        if FileManager.default.fileExists(atPath: path) {
-          throw RunnerError.output(path: path, message: "already exists; not overwritten")
-        }
-      } catch let error as RunnerError {
-        throw fail(error, .environment)
-      } catch let error as FilesError {
-        throw fail(error, .environment)
-      }
-    }
-
-    // Resuming: the results already measured, from the same suite file, signed with this key.
-    var kept: [BenchmarkResult] = []
-    if let resume {
-      do {
-        kept = try ResumeSource.results(
-          path: resume, suiteSHA256: plan.sha256, signingKey: signingKey)
-        plan.overrides.append("--resume \(resume)")
-      } catch {
-        throw fail(String(describing: error), .badInput)
-      }
-    }
-
-    // Node benchmarks run in child processes (crashes and time limits contained), under an MPI
-    // launcher too (rank 0 runs them; the child does not join the MPI job). MPI benchmarks run
-    // in the ranks themselves, under their watchdog.
-    var isolation: ChildProcessRunner? = nil
-    if !noIsolation, isRoot {
-      let executable =
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        ?? CommandLine.arguments[0]
-      isolation = ChildProcessRunner(executable: executable, clockHertz: node.clock?.hertz)
-    }
-    progress("suite \(plan.name): \(plan.entries.count) benchmark(s) on \(node.hostname)")
-    var runner = SuiteRunner(node: node, progress: progress, communicator: communicator)
-    runner.isolation = isolation
-    runner.defaultTimeLimit = timeLimit
-    runner.kept = kept
-    // SIGINT/SIGTERM: stop after (or by killing) the running benchmark and write what completed;
-    // a second signal exits at once. Under an MPI launcher, which kills the ranks soon after it
-    // is signalled, rank 0 writes what completed at once and every rank exits.
-    let checkpoint = runner.checkpoint
-    let underLauncher = communicator != nil
-    let signals = Interruption(announce: isRoot) { [isolation] in
-      isolation?.interrupt()
-      if underLauncher,
-        checkpoint.report(.skipped, "interrupted (SIGINT/SIGTERM) while it ran")
-      {
-        _exit(130)
-      }
-    }
-    runner.shouldStop = { signals.stopped }
-    // Rank 0 writes the one report; the other ranks have nothing to say.
-    let finished: @Sendable (SuiteRunner.Outcome) -> Report = { [plan, standard] outcome in
-      var report = ReportBuilder.report(
-        suite: plan, center: centerName, node: node, outcome: outcome, date: date)
-      report.software.mpi = communicator?.library
-      let standardPath = standard ?? Scoring.defaultStandard
-      if standard != nil || FileManager.default.fileExists(atPath: standardPath) {
-        do {
-          report = Scoring.scored(report, standard: try Scoring.load(standardPath))
-        } catch {
-          Terminal.error("suanli: not scored: \(error)")
-          report.notes.append("not scored: \(error)")
-        }
-      }
-      return report
-    }
-    // A collective benchmark that never returns (a rank died or hangs): the report is written
-    // with what completed before the watchdog aborts the job.
-    // One report per run: the first writer (a watchdog or signal thread, or the end of the
-    // run) writes it; a later one finds it written and stops.
-    let written = Mutex(false)
-    runner.onStall = { [signingKey] outcome in
-      written.withLock { done in
-        guard !done else { return }
-        do {
-          try ReportBuilder.write(finished(outcome), to: path, key: signingKey)
-          done = true
-          Terminal.error("suanli: wrote the report with what completed: \(path)")
-        } catch {
-          Terminal.error("suanli: the report could not be written: \(error)")
-        }
-      }
-    }
-    let outcome = runner.run(plan)
-    guard isRoot else { return }
-    let report = finished(outcome)
-    let wroteNow = try written.withLock { done -> Bool in
-      guard !done else { return false }
-      do { try ReportBuilder.write(report, to: path, key: signingKey) } catch {
-        throw fail(String(describing: error), .environment)
-      }
-      done = true
-      return true
-    }
-    // Stopped by a signal that already had the report written (under a launcher): nothing to add.
-    guard wroteNow else { throw ExitCode(130) }
-    if json {
-      print(
-        String(decoding: try ReportBuilder.encode(report, key: signingKey), as: UTF8.self),
-        terminator: "")
-      Terminal.error(path)
-    } else {
-      print(RunView.render(report))
-      if let score = report.score {
-        print(
-          ScoreView.render(center: report.center, score).split(separator: "\n").prefix(12).joined(
-            separator: "\n"))
-      }
-      print(
-        signingKey.map { "signed with key \($0.publicKey.keyID.prefix(16))" }
-          ?? "unsigned (no key: `suanli keygen`)")
-      print(path)
-    }
-    // Skipped as not applicable (an MPI benchmark without mpirun) is not a failure; an invalid
-    // or failed result, or a run cut short by its budget, is.
-    if !report.complete
-      || report.results.contains(where: {
-        [.invalid, .failed, .timedOut, .crashed].contains($0.status)
-      })
-    {
-      throw ExitStatus.resultsNotValid.code
-    }
+    try RunView.print(outcome, json: json)
+    if !outcome.allValid { throw ExitStatus.resultsNotValid.code }
   }
 }

@@ -1,12 +1,37 @@
 import Foundation
 import Measurement
 import ReportFormat
+import Reports
+import Runner
 
 /// The summary table printed after a run: one row per result, its headline figure, spread and
 /// validity check.
 enum RunView {
   /// The metric that heads a result, in order of preference.
   static let headline = ["rate", "bandwidth", "latency", "residual"]
+
+  /// What `suanli run` prints on stdout once the report is written: the report as JSON (the
+  /// path then goes to stderr), or the summary table, the first lines of the score, the
+  /// signature and, last, the path.
+  static func print(_ outcome: SuiteRun.Outcome, json: Bool) throws {
+    guard let report = outcome.report else { return }
+    if json {
+      let bytes = try ReportBuilder.encode(report, key: outcome.signingKey)
+      Swift.print(String(decoding: bytes, as: UTF8.self), terminator: "")
+      Terminal.error(outcome.path)
+      return
+    }
+    Swift.print(render(report))
+    if let score = report.score {
+      Swift.print(
+        ScoreView.render(center: report.center, score).split(separator: "\n").prefix(12)
+          .joined(separator: "\n"))
+    }
+    Swift.print(
+      outcome.signingKey.map { "signed with key \($0.publicKey.keyID.prefix(16))" }
+        ?? "unsigned (no key: `suanli keygen`)")
+    Swift.print(outcome.path)
+  }
 
   static func render(_ report: ReportFormat.Report) -> String {
     var lines: [String] = []

@@ -1,8 +1,9 @@
 import ArgumentParser
+import Benchmarks
 import Foundation
 import Measurement
 import ReportFormat
-import Runner
+import Reports
 import Standard
 
 struct Score: ParsableCommand {
@@ -31,7 +32,7 @@ struct Score: ParsableCommand {
   func run() throws {
     let loaded: EvaluationStandard
     do {
-      loaded = try Scoring.load(standard)
+      loaded = try Scoring.load(standard, knownBenchmarks: BenchmarkRegistry.standard.resultIDs)
     } catch {
       throw fail(String(describing: error), .badInput)
     }

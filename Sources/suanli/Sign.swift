@@ -1,7 +1,7 @@
 import ArgumentParser
 import Files
 import Foundation
-import Runner
+import Reports
 import Signing
 
 struct Sign: ParsableCommand {

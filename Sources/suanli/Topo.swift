@@ -1,7 +1,7 @@
 import ArgumentParser
+import Benchmarks
 import Files
 import Foundation
-import Runner
 import Topology
 
 struct Topo: ParsableCommand {
@@ -58,12 +58,12 @@ struct Topo: ParsableCommand {
         print(TopologyView.render(summary, tree: node.machine.tree))
       }
       if let xml {
-        try NodeDiscovery.exportXML(node, to: xml)
+        try AtomicFile.write(Array(NodeDiscovery.exportXML(node).utf8), to: xml, overwrite: true)
         Terminal.error("wrote \(xml)")
       }
     } catch let error as TopologyError {
       throw fail(error, .badInput)
-    } catch let error as RunnerError {
+    } catch let error as BenchmarkError {
       throw fail(error, .environment)
     } catch let error as FilesError {
       throw fail(error, .environment)

@@ -1,6 +1,6 @@
+import Benchmarks
 import Measurement
 import ReportFormat
-import Runner
 import Topology
 
 /// The human view of `suanli topo`: a summary, a folded lstopo-like tree, caches, devices and

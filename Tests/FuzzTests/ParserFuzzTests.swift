@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 
+@testable import Benchmarks
+@testable import Reports
 @testable import Runner
 @testable import Signing
 @testable import Standard

@@ -1,3 +1,4 @@
+import Communication
 import Foundation
 import Synchronization
 import XCTest
@@ -45,173 +46,47 @@ final class PayloadTests: XCTestCase {
   }
 }
 
-/// Two ranks in one process, over mailboxes: the sweeps' logic and payload checks, tested
-/// without an MPI launcher. `corruptAfter` flips one byte of every message larger than it.
-final class LoopbackCommunicator: Communicator, @unchecked Sendable {
-  final class Shared: @unchecked Sendable {
-    let lock = NSCondition()
-    var mailboxes: [Int: [[UInt8]]] = [:]  // key: destination * 1000 + tag
-    var arrived = 0
-    var generation = 0
-    var reduceSlots: [[Double]] = [[], []]
-    var maxSlots = [0.0, 0.0]
-    var texts = ["", ""]
-    let corruptAfter: Int?
-    init(corruptAfter: Int?) { self.corruptAfter = corruptAfter }
-  }
-
-  let rank: Int
-  let size = 2
-  let library = "loopback"
-  let shared: Shared
-
-  init(rank: Int, shared: Shared) {
-    self.rank = rank
-    self.shared = shared
-  }
-
-  func barrier() {
-    shared.lock.lock()
-    let generation = shared.generation
-    shared.arrived += 1
-    if shared.arrived == size {
-      shared.arrived = 0
-      shared.generation += 1
-      shared.lock.broadcast()
-    } else {
-      while shared.generation == generation { shared.lock.wait() }
-    }
-    shared.lock.unlock()
-  }
-
-  func time() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
-
-  func send(_ buffer: UnsafeRawPointer, bytes: Int, to peer: Int, tag: Int) {
-    var message = Array(UnsafeRawBufferPointer(start: buffer, count: bytes))
-    if let limit = shared.corruptAfter, bytes > limit { message[bytes / 2] ^= 0x01 }
-    shared.lock.lock()
-    shared.mailboxes[peer * 1000 + tag, default: []].append(message)
-    shared.lock.broadcast()
-    shared.lock.unlock()
-  }
-
-  func receive(_ buffer: UnsafeMutableRawPointer, bytes: Int, from peer: Int, tag: Int) {
-    shared.lock.lock()
-    while shared.mailboxes[rank * 1000 + tag, default: []].isEmpty { shared.lock.wait() }
-    let message = shared.mailboxes[rank * 1000 + tag]!.removeFirst()
-    shared.lock.unlock()
-    message.withUnsafeBytes {
-      buffer.copyMemory(from: $0.baseAddress!, byteCount: min(bytes, message.count))
-    }
-  }
-
-  func pingPong(
-    send: UnsafeRawPointer, receive: UnsafeMutableRawPointer, bytes: Int, iterations: Int,
-    initiator: Bool, peer: Int, tag: Int
-  ) {
-    for _ in 0..<iterations {
-      if initiator {
-        self.send(send, bytes: bytes, to: peer, tag: tag)
-        self.receive(receive, bytes: bytes, from: peer, tag: tag)
-      } else {
-        self.receive(receive, bytes: bytes, from: peer, tag: tag)
-        self.send(send, bytes: bytes, to: peer, tag: tag)
-      }
-    }
-  }
-
-  func sendWindow(_ buffer: UnsafeRawPointer, bytes: Int, count: Int, to peer: Int, tag: Int) {
-    for _ in 0..<count { send(buffer, bytes: bytes, to: peer, tag: tag) }
-  }
-
-  func receiveWindow(
-    _ buffer: UnsafeMutableRawPointer, bytes: Int, count: Int, from peer: Int, tag: Int
-  ) {
-    for _ in 0..<count { receive(buffer, bytes: bytes, from: peer, tag: tag) }
-  }
-
-  func exchangeWindow(
-    send: UnsafeRawPointer, receive: UnsafeMutableRawPointer, bytes: Int, count: Int, peer: Int,
-    tag: Int
-  ) {
-    sendWindow(send, bytes: bytes, count: count, to: peer, tag: tag)
-    receiveWindow(receive, bytes: bytes, count: count, from: peer, tag: tag)
-  }
-
-  func allreduceSum(
-    _ input: UnsafePointer<Double>, _ output: UnsafeMutablePointer<Double>, count: Int
-  ) {
-    shared.lock.lock()
-    shared.reduceSlots[rank] = Array(UnsafeBufferPointer(start: input, count: count))
-    shared.lock.unlock()
-    barrier()
-    for i in 0..<count { output[i] = shared.reduceSlots[0][i] + shared.reduceSlots[1][i] }
-    barrier()
-  }
-
-  func maxOverRanks(_ value: Double) -> Double {
-    shared.lock.lock()
-    shared.maxSlots[rank] = value
-    shared.lock.unlock()
-    barrier()
-    let result = max(shared.maxSlots[0], shared.maxSlots[1])
-    barrier()
-    return result
-  }
-
-  func gather(_ text: String) -> [String] {
-    shared.lock.lock()
-    shared.texts[rank] = text
-    shared.lock.unlock()
-    barrier()
-    let all = shared.texts
-    barrier()
-    return rank == 0 ? all : []
-  }
-
-  func release() {}
-  func waitForRelease() {}
-  func abort(_ message: String) -> Never { fatalError(message) }
-
+/// Two ranks in one process (an `InProcessWorld`): the sweeps' logic and payload checks,
+/// tested without an MPI launcher. `corruptAfter` flips one byte of every message larger than it.
+enum LoopbackCommunicator {
   /// Runs `body` as both ranks on two threads; returns rank 0's value.
   static func run<T: Sendable>(
-    corruptAfter: Int? = nil, _ body: @escaping @Sendable (Communicator) -> T
+    corruptAfter: Int? = nil, _ body: @escaping @Sendable (Communicator) throws -> T
   ) -> T {
-    let shared = Shared(corruptAfter: corruptAfter)
-    let result = Mutex<T?>(nil)
-    let done = DispatchSemaphore(value: 0)
-    let other = Thread {
-      _ = body(LoopbackCommunicator(rank: 1, shared: shared))
-      done.signal()
+    var corrupt: InProcessWorld.Corruption? = nil
+    if let limit = corruptAfter {
+      corrupt = { bytes in if bytes.count > limit { bytes[bytes.count / 2] ^= 0x01 } }
     }
-    other.start()
-    let value = body(LoopbackCommunicator(rank: 0, shared: shared))
-    done.wait()
-    result.withLock { $0 = value }
-    return result.withLock { $0! }
+    do {
+      return try InProcessWorld.run(ranks: 2, timeoutSeconds: 60, corrupt: corrupt, body)[0]
+    } catch {
+      fatalError("in-process world failed: \(error)")
+    }
   }
 }
 
 final class SweepTests: XCTestCase {
   func testPingPongAndBandwidthOverLoopback() {
     let sizes = [1, 8, 1024, 65536]
-    let pingpong = LoopbackCommunicator.run { MPISweeps.pingpong($0, sizes: sizes, scale: 0.001) }
+    let pingpong = LoopbackCommunicator.run {
+      try MPISweeps.pingpong($0, sizes: sizes, scale: 0.001)
+    }
     XCTAssertNil(pingpong.payloadError)
     XCTAssertEqual(pingpong.points.map(\.size), sizes)
     XCTAssertTrue(pingpong.points.allSatisfy { $0.seconds > 0 && ($0.bandwidth ?? 0) > 0 })
     let bw = LoopbackCommunicator.run {
-      MPISweeps.bandwidth($0, sizes: sizes, scale: 0.05, window: 4, bidirectional: false)
+      try MPISweeps.bandwidth($0, sizes: sizes, scale: 0.05, window: 4, bidirectional: false)
     }
     XCTAssertNil(bw.payloadError)
     let bibw = LoopbackCommunicator.run {
-      MPISweeps.bandwidth($0, sizes: sizes, scale: 0.05, window: 4, bidirectional: true)
+      try MPISweeps.bandwidth($0, sizes: sizes, scale: 0.05, window: 4, bidirectional: true)
     }
     XCTAssertNil(bibw.payloadError)
   }
 
   func testCorruptedPayloadIsCaught() {
     let outcome = LoopbackCommunicator.run(corruptAfter: 512) {
-      MPISweeps.pingpong($0, sizes: [8, 4096], scale: 0.001)
+      try MPISweeps.pingpong($0, sizes: [8, 4096], scale: 0.001)
     }
     XCTAssertNotNil(outcome.payloadError)
     XCTAssertTrue(
@@ -221,7 +96,7 @@ final class SweepTests: XCTestCase {
 
   func testAllreduceSumsAndReportsBusBandwidth() {
     let outcome = LoopbackCommunicator.run {
-      MPISweeps.allreduce($0, sizes: [8, 4096, 65536], scale: 0.01)
+      try MPISweeps.allreduce($0, sizes: [8, 4096, 65536], scale: 0.01)
     }
     XCTAssertNil(outcome.payloadError)
     XCTAssertEqual(outcome.points.map(\.size), [8, 4096, 65536])
@@ -231,7 +106,7 @@ final class SweepTests: XCTestCase {
   }
 
   func testBarrier() {
-    let outcome = LoopbackCommunicator.run { MPISweeps.barrier($0, scale: 0.01) }
+    let outcome = LoopbackCommunicator.run { try MPISweeps.barrier($0, scale: 0.01) }
     XCTAssertEqual(outcome.points.count, 1)
     XCTAssertGreaterThan(outcome.points[0].seconds, 0)
   }
@@ -264,11 +139,11 @@ final class CoreToCoreTests: XCTestCase {
 final class OneWayCorruptionTests: XCTestCase {
   func testOneWayBandwidthChecksTheReceiverAndCatchesCorruption() {
     let clean = LoopbackCommunicator.run {
-      MPISweeps.bandwidth($0, sizes: [1, 4096], scale: 0.05, window: 2, bidirectional: false)
+      try MPISweeps.bandwidth($0, sizes: [1, 4096], scale: 0.05, window: 2, bidirectional: false)
     }
     XCTAssertNil(clean.payloadError)
     let corrupted = LoopbackCommunicator.run(corruptAfter: 1024) {
-      MPISweeps.bandwidth($0, sizes: [1, 4096], scale: 0.05, window: 2, bidirectional: false)
+      try MPISweeps.bandwidth($0, sizes: [1, 4096], scale: 0.05, window: 2, bidirectional: false)
     }
     XCTAssertTrue(
       corrupted.payloadError?.hasPrefix("rank 1: byte 2048") ?? false,

@@ -3,6 +3,8 @@ import ReportFormat
 import Topology
 import XCTest
 
+@testable import Benchmarks
+@testable import Reports
 @testable import Runner
 
 final class PrecisionLadderTests: XCTestCase {

@@ -3,6 +3,8 @@ import Kernels
 import ReportFormat
 import XCTest
 
+@testable import Benchmarks
+@testable import Reports
 @testable import Runner
 
 /// Runs real benchmarks at small sizes on this machine (asserting nothing about its topology),

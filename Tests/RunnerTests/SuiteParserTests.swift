@@ -1,5 +1,7 @@
 import XCTest
 
+@testable import Benchmarks
+@testable import Reports
 @testable import Runner
 
 final class SuiteParserTests: XCTestCase {
@@ -187,5 +189,20 @@ final class OverrideTests: XCTestCase {
     XCTAssertEqual(s.entries.map(\.id), ["stream.triad"])
     var t = try suite()
     XCTAssertThrowsError(try t.keepOnly(["hpl.fp64"]))
+  }
+
+  func testOnlyAcceptsAResultIDAndRunsItsProducer() throws {
+    var s = try SuiteParser().parse(
+      "name: q\nbenchmarks: [stream, hpl.fp64]\n", file: "q.yaml", sha256: "")
+    let said = try s.keepOnly(["stream.triad"])
+    XCTAssertEqual(s.entries.map(\.id), ["stream"])
+    XCTAssertEqual(
+      said, ["--only stream.triad: stream.triad is measured by stream, which runs whole"])
+    XCTAssertEqual(s.overrides, ["--only stream.triad"])
+    var t = try SuiteParser().parse(
+      "name: q\nbenchmarks: [stream, hpl.fp64]\n", file: "q.yaml", sha256: "")
+    XCTAssertThrowsError(try t.keepOnly(["mpi.bw"])) { error in
+      XCTAssertTrue(String(describing: error).contains("not in suite q"), "\(error)")
+    }
   }
 }

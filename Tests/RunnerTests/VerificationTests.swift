@@ -3,6 +3,8 @@ import ReportFormat
 import Signing
 import XCTest
 
+@testable import Benchmarks
+@testable import Reports
 @testable import Runner
 
 final class VerificationTests: XCTestCase {

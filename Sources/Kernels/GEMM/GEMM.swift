@@ -39,9 +39,7 @@ public enum GEMM {
   public static var nativeBF16: Bool { suanli_bf16_gemm_native() == 1 }
 
   /// The flops GEMM credits: 2·m·n·k.
-  public static func flops(m: Int, n: Int, k: Int) -> Double {
-    2 * Double(m) * Double(n) * Double(k)
-  }
+  public static func flops(m: Int, n: Int, k: Int) -> Double { FlopCount.gemm(m: m, n: n, k: k) }
 
   public static func run(
     _ precision: GEMMPrecision, m: Int, n: Int, k: Int, seed: UInt64, threads: Int, warmup: Int,

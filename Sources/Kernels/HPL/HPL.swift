@@ -61,10 +61,7 @@ public enum HPL {
   public static let epsilon = Double.ulpOfOne / 2
 
   /// The flops HPL credits: (2/3)n³ + (3/2)n² (factorisation + solve), whatever the algorithm did.
-  public static func flops(n: Int) -> Double {
-    let x = Double(n)
-    return 2.0 / 3.0 * x * x * x + 1.5 * x * x
-  }
+  public static func flops(n: Int) -> Double { FlopCount.hpl(n: n) }
 
   /// Generates, factors and solves, then checks. `perturb`, when given, runs between the
   /// factorisation and the solve (tests use it to corrupt the factors).

@@ -1,4 +1,3 @@
-import Files
 import Kernels
 import ReportFormat
 import Topology
@@ -98,9 +97,9 @@ public enum NodeDiscovery {
     )
   }
 
-  /// Writes the node's topology as hwloc XML (readable by `lstopo -i FILE`), with Suanli's
-  /// infos (ISA, clock, memory) on the root object.
-  public static func exportXML(_ node: NodeProfile, to path: String) throws {
+  /// The node's topology as hwloc XML (readable by `lstopo -i FILE`), with Suanli's infos (ISA,
+  /// clock, memory) on the root object.
+  public static func exportXML(_ node: NodeProfile) -> String {
     if !node.isa.flags.isEmpty {
       node.topology.addRootInfo(
         name: InfoKey.isa, value: node.isa.flags.sorted().joined(separator: " "))
@@ -110,6 +109,6 @@ public enum NodeDiscovery {
       node.topology.addRootInfo(name: InfoKey.clockSource, value: clock.source)
     }
     node.topology.addRootInfo(name: InfoKey.memoryBytes, value: String(node.memoryBytes))
-    try AtomicFile.write(Array(node.topology.xml().utf8), to: path, overwrite: true)
+    return node.topology.xml()
   }
 }

@@ -41,12 +41,12 @@ public enum HPLBenchmark {
         let n = order(node: node, values: values, remainingSeconds: nil)
         let nb = values.int("nb")
         if values.int("n") > 0, nb > n {
-          throw RunnerError.parameter(
+          throw BenchmarkError.parameter(
             benchmark: id, parameter: "nb", message: "expected nb <= n (\(n)), got \(nb)")
         }
         let needed = DenseSystem.requiredBytes(n: n)
         guard needed <= node.availableMemoryBytes * 9 / 10 else {
-          throw RunnerError.resources(
+          throw BenchmarkError.resources(
             benchmark: id,
             message:
               "n=\(n) needs \(Humanize.format(Double(needed), unit: .bytes)) for the matrix; \(Humanize.format(Double(node.availableMemoryBytes), unit: .bytes)) available (90% may be used)"
@@ -78,7 +78,8 @@ public enum HPLBenchmark {
     let nb = min(values.int("nb"), n)
     let (team, placement) = try node.makeTeam(threads: values.int("threads"))
     guard let system = DenseSystem(n: n) else {
-      throw RunnerError.resources(benchmark: id, message: "could not map the \(n)×\(n + 1) matrix")
+      throw BenchmarkError.resources(
+        benchmark: id, message: "could not map the \(n)×\(n + 1) matrix")
     }
     let seed = UInt64(values.int("seed"))
     var warm: [Double] = []

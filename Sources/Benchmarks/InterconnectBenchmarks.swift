@@ -1,3 +1,4 @@
+import Communication
 import Foundation
 import Interconnect
 import Measurement
@@ -128,12 +129,12 @@ public enum InterconnectBenchmarks {
       parameters: parameters,
       preflight: { _, values in
         if maximum > 0, values.int("minSize") > values.int("maxSize") {
-          throw RunnerError.parameter(
+          throw BenchmarkError.parameter(
             benchmark: id, parameter: "minSize",
             message: "expected minSize <= maxSize (\(values.int("maxSize")))")
         }
       },
-      run: { context, values in [runMPI(id, context: context, values: values)] })
+      run: { context, values in [try runMPI(id, context: context, values: values)] })
     descriptor.usesMPI = true
     return descriptor
   }
@@ -153,7 +154,7 @@ public enum InterconnectBenchmarks {
     return nil
   }
 
-  static func runMPI(_ id: String, context: BenchmarkContext, values: ParameterValues)
+  static func runMPI(_ id: String, context: BenchmarkContext, values: ParameterValues) throws
     -> BenchmarkResult
   {
     if let reason = unavailable(context.communicator) {
@@ -162,16 +163,17 @@ public enum InterconnectBenchmarks {
     let comm = context.communicator!
     let sizes = Payload.sizes(from: values.int("minSize"), to: values.int("maxSize"))
     let scale = values.double("scale")
-    let placement = comm.gather(placementLine(comm, node: context.node))
-    let outcome = guarded(id, comm, context: context, seconds: values.double("timeoutSeconds")) {
+    let placement = try comm.gather(placementLine(comm, node: context.node))
+    let outcome = try guarded(id, comm, context: context, seconds: values.double("timeoutSeconds"))
+    {
       switch id {
-      case "mpi.pingpong": return MPISweeps.pingpong(comm, sizes: sizes, scale: scale)
+      case "mpi.pingpong": return try MPISweeps.pingpong(comm, sizes: sizes, scale: scale)
       case "mpi.bw":
-        return MPISweeps.bandwidth(comm, sizes: sizes, scale: scale, bidirectional: false)
+        return try MPISweeps.bandwidth(comm, sizes: sizes, scale: scale, bidirectional: false)
       case "mpi.bibw":
-        return MPISweeps.bandwidth(comm, sizes: sizes, scale: scale, bidirectional: true)
-      case "mpi.allreduce": return MPISweeps.allreduce(comm, sizes: sizes, scale: scale)
-      default: return MPISweeps.barrier(comm, scale: scale)
+        return try MPISweeps.bandwidth(comm, sizes: sizes, scale: scale, bidirectional: true)
+      case "mpi.allreduce": return try MPISweeps.allreduce(comm, sizes: sizes, scale: scale)
+      default: return try MPISweeps.barrier(comm, scale: scale)
       }
     }
     return result(
@@ -185,8 +187,8 @@ public enum InterconnectBenchmarks {
   /// so that their abort does not cut rank 0's report short.
   static func guarded<T>(
     _ id: String, _ comm: Communicator, context: BenchmarkContext, seconds: Double,
-    _ body: () -> T
-  ) -> T {
+    _ body: () throws -> T
+  ) rethrows -> T {
     let limit = comm.rank == 0 ? seconds : seconds + stallGraceSeconds
     let watchdog = Watchdog(seconds: limit) {
       let reason =
@@ -195,7 +197,7 @@ public enum InterconnectBenchmarks {
       comm.abort(reason)
     }
     defer { watchdog.cancel() }
-    return body()
+    return try body()
   }
 
   /// How much longer than rank 0 the other ranks wait before aborting a stalled benchmark.
@@ -264,26 +266,5 @@ public enum InterconnectBenchmarks {
         value: nil, bound: nil, detail: outcome.payloadError ?? "all payloads correct"),
       placement: "\(library); \(ranks) ranks, \(shared): " + placement.joined(separator: "; "),
       summary: summary, notes: outcome.payloadError.map { [$0] } ?? [])
-  }
-}
-
-/// Calls `expired` unless cancelled within `seconds`.
-final class Watchdog: @unchecked Sendable {
-  private let lock = NSLock()
-  private var cancelled = false
-
-  init(seconds: Double, expired: @escaping @Sendable () -> Void) {
-    DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [self] in
-      lock.lock()
-      let fire = !cancelled
-      lock.unlock()
-      if fire { expired() }
-    }
-  }
-
-  func cancel() {
-    lock.lock()
-    cancelled = true
-    lock.unlock()
   }
 }

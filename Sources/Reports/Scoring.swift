@@ -6,12 +6,16 @@ import Standard
 public enum Scoring {
   public static let defaultStandard = "suites/standards/cses-1.yaml"
 
-  /// The default standard, loaded once per process (nil when absent or broken).
+  /// The default standard, loaded once per process (nil when absent or broken), to recompute
+  /// the score blocks of reports that name it.
   public static let cachedDefault: EvaluationStandard? = try? load(defaultStandard)
 
-  public static func load(_ path: String) throws -> EvaluationStandard {
-    try StandardParser.load(
-      path: path, knownBenchmarks: Set(BenchmarkRegistry.standard.descriptors.flatMap(\.produces)))
+  /// Loads a standard; `knownBenchmarks` (the registry's result ids) makes a metric naming an
+  /// unknown benchmark an error, as `score` and `run` want; nil accepts any id.
+  public static func load(_ path: String, knownBenchmarks: Set<String>? = nil) throws
+    -> EvaluationStandard
+  {
+    try StandardParser.load(path: path, knownBenchmarks: knownBenchmarks)
   }
 
   /// The report with its score block (the report's own center, this one report).

@@ -35,7 +35,7 @@ public enum StreamBenchmark {
         let elements = resolvedElements(node: node, values: values)
         let needed = 3 * elements * 8
         guard needed <= node.availableMemoryBytes * 9 / 10 else {
-          throw RunnerError.resources(
+          throw BenchmarkError.resources(
             benchmark: id,
             message:
               "elements=\(elements) needs \(Humanize.format(Double(needed), unit: .bytes)) for three arrays; \(Humanize.format(Double(node.availableMemoryBytes), unit: .bytes)) available (90% may be used)"
@@ -74,7 +74,7 @@ public enum StreamBenchmark {
     }
 
     guard let arrays = StreamArrays(count: elements) else {
-      throw RunnerError.resources(
+      throw BenchmarkError.resources(
         benchmark: "stream", message: "could not map three arrays of \(elements) FP64 elements")
     }
     StreamRun.initialize(arrays, team: team)

@@ -1,51 +1,10 @@
 import Files
 import Foundation
-import Kernels
 import ReportFormat
 import Signing
-import Topology
 
-/// Assembles, names and writes reports.
+/// Names, encodes and writes reports.
 public enum ReportBuilder {
-  public static let toolVersion = "0.1.0"
-
-  public static func tool() -> Report.Tool {
-    Report.Tool(
-      name: "suanli", version: toolVersion, gitCommit: BuildInfo.gitCommit,
-      buildISA: BuildInfo.isa)
-  }
-
-  public static func software() -> Software {
-    Software(
-      os: HostProbe.osName(), kernel: HostProbe.kernel(), compiler: compilerVersion,
-      blas: BLAS.configuration, mpi: nil, hwloc: HwlocTopology.libraryVersion,
-      environment: HostProbe.performanceEnvironment())
-  }
-
-  static var compilerVersion: String {
-    #if compiler(>=6.3)
-      return "Swift 6.3 or later"
-    #elseif compiler(>=6.2)
-      return "Swift 6.2"
-    #elseif compiler(>=6.1)
-      return "Swift 6.1"
-    #else
-      return "Swift 6.0"
-    #endif
-  }
-
-  public static func report(
-    suite: Suite, center: String, node: NodeProfile, outcome: SuiteRunner.Outcome, date: Date
-  ) -> Report {
-    Report(
-      tool: tool(), center: center, createdAt: iso8601(date), complete: outcome.complete,
-      nodes: [node.record()], software: software(),
-      suite: SuiteRecord(
-        name: suite.name, description: suite.description, file: suite.file, sha256: suite.sha256,
-        timeBudgetSeconds: suite.timeBudgetSeconds, overrides: suite.overrides),
-      results: outcome.results, notes: outcome.notes)
-  }
-
   /// `results/<center>/<host>-<yyyymmddThhmmssZ>-<suite>.json`, every part reduced to
   /// [A-Za-z0-9._-].
   public static func defaultPath(
@@ -76,7 +35,7 @@ public enum ReportBuilder {
     return mapped.isEmpty || mapped.hasPrefix(".") ? "_" + mapped : mapped
   }
 
-  static func iso8601(_ date: Date) -> String {
+  public static func iso8601(_ date: Date) -> String {
     format(date, "yyyy-MM-dd'T'HH:mm:ss'Z'")
   }
 

@@ -43,7 +43,7 @@ public enum GEMMBenchmark {
         let (m, n, k) = dimensions(values)
         let needed = precision.requiredBytes(m: m, n: n, k: k)
         guard needed <= node.availableMemoryBytes * 9 / 10 else {
-          throw RunnerError.resources(
+          throw BenchmarkError.resources(
             benchmark: id,
             message:
               "m=\(m) n=\(n) k=\(k) needs \(Humanize.format(Double(needed), unit: .bytes)); \(Humanize.format(Double(node.availableMemoryBytes), unit: .bytes)) available (90% may be used)"

@@ -1,5 +1,4 @@
 import Foundation
-import Runner
 import Synchronization
 
 /// SIGINT and SIGTERM during `suanli run`: the first stops the run — the running benchmark's
@@ -13,19 +12,16 @@ final class Interruption: @unchecked Sendable {
   private let counter = Counter()
   private let sources: [any DispatchSourceSignal]
 
-  /// `announce`: say so on stderr (rank 0 only: the other ranks write no report).
+  /// `announce`: what to say on the first signal (rank 0 only: the other ranks write no report).
   /// `first`: what the first signal does besides stopping the suite (from the signal's thread).
-  init(announce: Bool, first: @escaping @Sendable () -> Void) {
+  init(announce: @escaping @Sendable () -> Void, first: @escaping @Sendable () -> Void) {
     let counter = self.counter
     sources = [SIGINT, SIGTERM].map { number in
       signal(number, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
       source.setEventHandler {
         if counter.value.add(1, ordering: .sequentiallyConsistent).newValue == 1 {
-          if announce {
-            Terminal.error(
-              "suanli: interrupted: writing the report with what completed (again to quit now)")
-          }
+          announce()
           first()
         } else {
           _exit(130)

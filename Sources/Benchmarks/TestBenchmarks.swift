@@ -105,11 +105,11 @@ enum TestBenchmarks {
               reason: "needs 2 MPI ranks")
           ]
         }
-        InterconnectBenchmarks.guarded(
+        try InterconnectBenchmarks.guarded(
           "test.mpi.stall", comm, context: context, seconds: values.double("timeoutSeconds")
         ) {
           if comm.rank == 1 { Thread.sleep(forTimeInterval: values.double("seconds")) }
-          comm.barrier()
+          try comm.barrier()
         }
         return [
           BenchmarkResult(

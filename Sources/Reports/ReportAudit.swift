@@ -1,5 +1,4 @@
 import Foundation
-import Kernels
 import Measurement
 import ReportFormat
 
@@ -18,11 +17,11 @@ public enum ReportAudit {
       do {
         version = try JSONDecoder().decode(Version.self, from: data).schemaVersion
       } catch {
-        throw RunnerError.io(path: "report", message: "schemaVersion: missing or not an integer")
+        throw ReportError.io(path: "report", message: "schemaVersion: missing or not an integer")
       }
     }
     guard version == Report.currentSchemaVersion else {
-      throw RunnerError.io(
+      throw ReportError.io(
         path: "report",
         message:
           "schemaVersion: \(version) is not supported (this suanli reads \(Report.currentSchemaVersion))"
@@ -31,15 +30,15 @@ public enum ReportAudit {
     do {
       return try JSONDecoder().decode(Report.self, from: data)
     } catch let DecodingError.keyNotFound(key, context) {
-      throw RunnerError.io(path: "report", message: "\(path(context.codingPath + [key])): missing")
+      throw ReportError.io(path: "report", message: "\(path(context.codingPath + [key])): missing")
     } catch let DecodingError.typeMismatch(_, context) {
-      throw RunnerError.io(
+      throw ReportError.io(
         path: "report", message: "\(path(context.codingPath)): \(context.debugDescription)")
     } catch let DecodingError.dataCorrupted(context) {
-      throw RunnerError.io(
+      throw ReportError.io(
         path: "report", message: "\(path(context.codingPath)): \(context.debugDescription)")
     } catch {
-      throw RunnerError.io(path: "report", message: "not a Suanli report: \(error)")
+      throw ReportError.io(path: "report", message: "not a Suanli report: \(error)")
     }
   }
 
@@ -87,10 +86,10 @@ public enum ReportAudit {
       return ("bandwidth", bytes / bestSeconds)
     }
     if result.id == "hpl.fp64" || result.id == "hplmxp", let n = int("n") {
-      return ("rate", HPL.flops(n: n) / bestSeconds)
+      return ("rate", FlopCount.hpl(n: n) / bestSeconds)
     }
     if result.id.hasPrefix("gemm."), let m = int("m"), let n = int("n"), let k = int("k") {
-      return ("rate", GEMM.flops(m: m, n: n, k: k) / bestSeconds)
+      return ("rate", FlopCount.gemm(m: m, n: n, k: k) / bestSeconds)
     }
     return nil
   }

@@ -1,5 +1,4 @@
-import Interconnect
-import Kernels
+import Communication
 import ReportFormat
 
 /// What a benchmark gets when it runs: the node, a sink for progress lines (stderr), and the
@@ -85,23 +84,4 @@ public enum CommonParameters {
   public static let threads = ParameterSpec(
     name: "threads", kind: .integer(0...65_536), defaultValue: .int(0),
     help: "worker threads, pinned one per core; 0 = one per core")
-}
-
-/// The benchmarks this build knows, by id.
-public struct BenchmarkRegistry: Sendable {
-  public private(set) var descriptors: [BenchmarkDescriptor]
-
-  public init(_ descriptors: [BenchmarkDescriptor]) { self.descriptors = descriptors }
-
-  /// Every benchmark Suanli ships.
-  public static let standard = BenchmarkRegistry(
-    StreamBenchmark.descriptors() + [HPLBenchmark.descriptor()] + GEMMBenchmark.descriptors()
-      + [MxPBenchmark.descriptor()] + InterconnectBenchmarks.descriptors()
-      + TestBenchmarks.descriptors())
-
-  public var ids: [String] { descriptors.map(\.id) }
-
-  public func descriptor(_ id: String) -> BenchmarkDescriptor? {
-    descriptors.first { $0.id == id }
-  }
 }

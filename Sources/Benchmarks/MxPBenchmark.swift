@@ -60,13 +60,13 @@ public enum MxPBenchmark {
       preflight: { node, values in
         let n = order(node: node, values: values, remainingSeconds: nil)
         if values.int("n") > 0, values.int("nb") > n {
-          throw RunnerError.parameter(
+          throw BenchmarkError.parameter(
             benchmark: id, parameter: "nb",
             message: "expected nb <= n (\(n)), got \(values.int("nb"))")
         }
         let needed = requiredBytes(n: n)
         guard needed <= node.availableMemoryBytes * 9 / 10 else {
-          throw RunnerError.resources(
+          throw BenchmarkError.resources(
             benchmark: id,
             message:
               "n=\(n) needs \(Humanize.format(Double(needed), unit: .bytes)) (FP64 and FP32 copies); \(Humanize.format(Double(node.availableMemoryBytes), unit: .bytes)) available (90% may be used)"
@@ -89,7 +89,8 @@ public enum MxPBenchmark {
           n: n, nb: nb, seed: UInt64(values.int("seed")), precision: precision,
           maxIterations: values.int("maxIterations"), team: team)
       else {
-        throw RunnerError.resources(benchmark: id, message: "could not allocate the n=\(n) system")
+        throw BenchmarkError.resources(
+          benchmark: id, message: "could not allocate the n=\(n) system")
       }
       outcomes.append(outcome)
       context.progress(

@@ -1,0 +1,244 @@
+import Benchmarks
+import Communication
+import Files
+import Foundation
+import Interconnect
+import ReportFormat
+import Reports
+import Signing
+import Synchronization
+import Topology
+
+/// `suanli run` as one library call: start MPI when launched, read and check the suite, run
+/// it (isolated, interruptible, resumable), score it, and have rank 0 write the one signed
+/// report — whoever gets there first: the end of the run, a watchdog, or a signal.
+public enum SuiteRun {
+  public struct Options: Sendable {
+    public var suite: String
+    public var center: String
+    public var output: String? = nil
+    public var resultsFolder = "results"
+    public var overrides: [String] = []
+    public var only: [String]? = nil
+    public var keyPath: String? = nil
+    public var sign = true
+    public var timeLimit: Double? = nil
+    public var resume: String? = nil
+    public var isolation = true
+    public var standard: String? = nil
+
+    public init(suite: String, center: String) {
+      self.suite = suite
+      self.center = center
+    }
+  }
+
+  /// Why a run did not start: the CLI's exit codes 2 and 3.
+  public enum Failure: Error, CustomStringConvertible {
+    case badInput(String)
+    case environment(String)
+
+    public var description: String {
+      switch self {
+      case .badInput(let message), .environment(let message): return message
+      }
+    }
+  }
+
+  public struct Outcome: Sendable {
+    public enum Ending: Sendable {
+      /// This rank wrote the report at the end of the run.
+      case written
+      /// A signal had the report written before the run ended (exit 130).
+      case writtenEarlier
+      /// Not rank 0: the report is rank 0's to write.
+      case notRoot
+    }
+
+    public var ending: Ending
+    public var report: Report?
+    public var path: String
+    public var signingKey: SigningKey?
+
+    /// Every benchmark ran and nothing is invalid, failed, timed out or crashed (skipped as not
+    /// applicable, an MPI benchmark without mpirun, is not a failure).
+    public var allValid: Bool {
+      guard let report else { return true }
+      return report.complete
+        && !report.results.contains {
+          [.invalid, .failed, .timedOut, .crashed].contains($0.status)
+        }
+    }
+  }
+
+  /// Runs the suite. `say` gets one-line messages for stderr, `progress` progress lines (rank 0
+  /// only), `loadKey` turns a key path (nil: the default key) into a signing key.
+  public static func execute(
+    _ options: Options, say: @escaping @Sendable (String) -> Void,
+    progress: @escaping @Sendable (String) -> Void,
+    loadKey: (String?) throws -> SigningKey
+  ) throws -> Outcome {
+    #if MPI
+      let world = MPIWorld.initializeIfLaunched()
+      defer { world?.finalize() }
+      let communicator: Communicator? = world
+    #else
+      let communicator: Communicator? = nil
+      // Started by a launcher without MPI support: let the launcher's rank 0 do the run alone.
+      let environment = ProcessInfo.processInfo.environment
+      let launcherRank = ["OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "SLURM_PROCID"]
+        .lazy.compactMap { environment[$0].flatMap(Int.init) }.first
+      if let launcherRank, launcherRank > 0 {
+        say("rank \(launcherRank): built without MPI; only rank 0 runs the suite")
+        return Outcome(ending: .notRoot, report: nil, path: "", signingKey: nil)
+      }
+    #endif
+    let isRoot = (communicator?.rank ?? 0) == 0
+    let progress: @Sendable (String) -> Void = { line in if isRoot { progress(line) } }
+
+    var plan: Suite
+    let node: NodeProfile
+    do {
+      plan = try SuiteParser().load(path: options.suite)
+      try plan.apply(set: options.overrides)
+      if let only = options.only {
+        for line in try plan.keepOnly(only) { progress(line) }
+      }
+      node = try NodeDiscovery.discover(.host)
+      try SuiteRunner(node: node, progress: progress).preflight(plan)
+    } catch let error as RunnerError {
+      throw Failure.badInput(error.description)
+    } catch let error as BenchmarkError {
+      throw Failure.badInput(error.description)
+    } catch let error as TopologyError {
+      throw Failure.environment(error.description)
+    }
+
+    var signingKey: SigningKey? = nil
+    if isRoot, options.sign,
+      options.keyPath != nil || FileManager.default.fileExists(atPath: KeyFiles.defaultPrivateKey)
+    {
+      signingKey = try loadKey(options.keyPath)
+    }
+
+    let date = Date()
+    let path =
+      options.output
+      ?? ReportBuilder.defaultPath(
+        folder: options.resultsFolder, center: options.center, host: node.hostname,
+        suite: plan.name, date: date)
+    if isRoot { try checkOutput(path) }
+
+    // Resuming: the results already measured, from the same suite file, signed with this key.
+    var kept: [BenchmarkResult] = []
+    if let resume = options.resume {
+      do {
+        kept = try ResumeSource.results(
+          path: resume, suiteSHA256: plan.sha256, signingKey: signingKey)
+        plan.overrides.append("--resume \(resume)")
+      } catch {
+        throw Failure.badInput(String(describing: error))
+      }
+    }
+
+    // Node benchmarks run in child processes (crashes and time limits contained), under an MPI
+    // launcher too (rank 0 runs them; the child does not join the MPI job). MPI benchmarks run
+    // in the ranks themselves, under their watchdog.
+    var isolation: ChildProcessRunner? = nil
+    if options.isolation, isRoot {
+      let executable =
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        ?? CommandLine.arguments[0]
+      isolation = ChildProcessRunner(executable: executable, clockHertz: node.clock?.hertz)
+    }
+    progress("suite \(plan.name): \(plan.entries.count) benchmark(s) on \(node.hostname)")
+    var runner = SuiteRunner(node: node, progress: progress, communicator: communicator)
+    runner.isolation = isolation
+    runner.defaultTimeLimit = options.timeLimit
+    runner.kept = kept
+    // SIGINT/SIGTERM: stop after (or by killing) the running benchmark and write what completed;
+    // a second signal exits at once. Under an MPI launcher, which kills the ranks soon after it
+    // is signalled, rank 0 writes what completed at once and every rank exits.
+    let checkpoint = runner.checkpoint
+    let underLauncher = communicator != nil
+    let announce: @Sendable () -> Void = {
+      if isRoot { say("interrupted: writing the report with what completed (again to quit now)") }
+    }
+    let signals = Interruption(announce: announce) { [isolation] in
+      isolation?.interrupt()
+      if underLauncher,
+        checkpoint.report(.skipped, "interrupted (SIGINT/SIGTERM) while it ran")
+      {
+        _exit(130)
+      }
+    }
+    runner.shouldStop = { signals.stopped }
+    // Rank 0 writes the one report; the other ranks have nothing to say.
+    let finished: @Sendable (SuiteRunner.Outcome) -> Report = { [plan] outcome in
+      var report = ReportBuilder.report(
+        suite: plan, center: options.center, node: node, outcome: outcome, date: date)
+      report.software.mpi = communicator?.library
+      return scored(report, standard: options.standard, say: say)
+    }
+    // One report per run: the first writer (a watchdog or signal thread, or the end of the
+    // run) writes it; a later one finds it written and stops.
+    let written = Mutex(false)
+    runner.onStall = { [signingKey] outcome in
+      written.withLock { done in
+        guard !done else { return }
+        do {
+          try ReportBuilder.write(finished(outcome), to: path, key: signingKey)
+          done = true
+          say("wrote the report with what completed: \(path)")
+        } catch {
+          say("the report could not be written: \(error)")
+        }
+      }
+    }
+    let outcome = runner.run(plan)
+    guard isRoot else { return Outcome(ending: .notRoot, report: nil, path: path, signingKey: nil) }
+    let report = finished(outcome)
+    let wroteNow = try written.withLock { done -> Bool in
+      guard !done else { return false }
+      do { try ReportBuilder.write(report, to: path, key: signingKey) } catch {
+        throw Failure.environment(String(describing: error))
+      }
+      done = true
+      return true
+    }
+    return Outcome(
+      ending: wroteNow ? .written : .writtenEarlier, report: report, path: path,
+      signingKey: signingKey)
+  }
+
+  /// The report's folder must be writable and the report itself must not exist yet.
+  static func checkOutput(_ path: String) throws {
+    do {
+      try AtomicFile.ensureWritableFolder(
+        URL(fileURLWithPath: path).deletingLastPathComponent().path)
+      if FileManager.default.fileExists(atPath: path) {
+        throw RunnerError.output(path: path, message: "already exists; not overwritten")
+      }
+    } catch let error as RunnerError {
+      throw Failure.environment(error.description)
+    } catch let error as FilesError {
+      throw Failure.environment(error.description)
+    }
+  }
+
+  /// The report scored with the standard asked for, or the default one when it exists.
+  static func scored(_ report: Report, standard: String?, say: (String) -> Void) -> Report {
+    let path = standard ?? Scoring.defaultStandard
+    guard standard != nil || FileManager.default.fileExists(atPath: path) else { return report }
+    do {
+      return Scoring.scored(
+        report,
+        standard: try Scoring.load(path, knownBenchmarks: BenchmarkRegistry.standard.resultIDs))
+    } catch {
+      say("not scored: \(error)")
+      var unscored = report
+      unscored.notes.append("not scored: \(error)")
+      return unscored
+    }
+  }
+}
