@@ -46,6 +46,9 @@ let package = Package(
       swiftSettings: swiftCPU),
     .target(name: "Communication"),
     .target(
+      name: "Distributed", dependencies: ["Communication", "Kernels", "Measurement"],
+      swiftSettings: swiftCPU),
+    .target(
       name: "Interconnect",
       dependencies: [
         "Communication", "Measurement",
@@ -67,6 +70,7 @@ let package = Package(
       name: "Benchmarks",
       dependencies: [
         "Measurement", "ReportFormat", "Topology", "Kernels", "Communication", "Interconnect",
+        "Distributed",
       ],
       swiftSettings: swiftCPU),
     .target(
@@ -99,6 +103,9 @@ let package = Package(
       name: "TopologyTests", dependencies: ["Topology"], resources: [.copy("Fixtures")]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: swiftCPU),
     .testTarget(name: "CommunicationTests", dependencies: ["Communication"]),
+    .testTarget(
+      name: "DistributedTests", dependencies: ["Distributed", "Communication", "Kernels"],
+      swiftSettings: swiftCPU),
     .testTarget(
       name: "RunnerTests",
       dependencies: [

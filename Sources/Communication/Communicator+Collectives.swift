@@ -5,6 +5,7 @@ enum ReservedTag {
   static let reduce = -2
   static let gather = -3
   static let release = -4
+  static let allgatherv = -5
 }
 
 /// Collectives on point-to-point messages, for implementations that have only those
@@ -51,7 +52,7 @@ extension Communicator {
 
   /// Binomial reduction to `root`: each rank combines its children's partial results in a
   /// fixed order. `output` is written on the root only.
-  func reduce(
+  public func reduce(
     _ input: UnsafeRawPointer, _ output: UnsafeMutableRawPointer?, count: Int, type: ElementType,
     operation: ReduceOperation, root: Int
   ) throws {
@@ -119,6 +120,26 @@ extension Communicator {
   ) throws {
     try gather(input, count: count, type: type, into: output, root: 0)
     try broadcast(output, count: count * size, type: type, root: 0)
+  }
+
+  /// Every rank sends its piece to every other (pieces differ in size): P−1 messages a rank.
+  public func allgatherv(
+    _ input: UnsafeRawPointer, count: Int, type: ElementType, into output: UnsafeMutableRawPointer,
+    counts: [Int], displacements: [Int]
+  ) throws {
+    guard counts.count == size, displacements.count == size, counts[rank] == count else {
+      throw CommunicationError.invalidRank(rank: rank, peer: counts.count, size: size)
+    }
+    let receives = try (0..<size).filter { $0 != rank }.map { peer in
+      try startReceive(
+        output + displacements[peer] * type.size, count: counts[peer], type: type, from: peer,
+        tag: ReservedTag.allgatherv)
+    }
+    (output + displacements[rank] * type.size).copyMemory(from: input, byteCount: count * type.size)
+    for peer in 0..<size where peer != rank {
+      try send(input, count: count, type: type, to: peer, tag: ReservedTag.allgatherv)
+    }
+    for request in receives { try request.wait() }
   }
 
   public func sendReceive(

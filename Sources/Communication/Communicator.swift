@@ -51,6 +51,10 @@ public protocol Communicator: AnyObject, Sendable {
   func allreduce(
     _ input: UnsafeRawPointer, _ output: UnsafeMutableRawPointer, count: Int, type: ElementType,
     operation: ReduceOperation) throws
+  /// `count` elements combined by `operation` into `output` on `root` (nil elsewhere).
+  func reduce(
+    _ input: UnsafeRawPointer, _ output: UnsafeMutableRawPointer?, count: Int, type: ElementType,
+    operation: ReduceOperation, root: Int) throws
   /// `count` elements from each rank into `output` on `root`, in rank order (nil elsewhere).
   func gather(
     _ input: UnsafeRawPointer, count: Int, type: ElementType, into output: UnsafeMutableRawPointer?,
@@ -59,6 +63,11 @@ public protocol Communicator: AnyObject, Sendable {
   func allgather(
     _ input: UnsafeRawPointer, count: Int, type: ElementType, into output: UnsafeMutableRawPointer)
     throws
+  /// `count` elements from this rank (`counts[r]` from rank r, every rank passing the same
+  /// `counts`) into `output` on every rank, rank r's at element `displacements[r]`.
+  func allgatherv(
+    _ input: UnsafeRawPointer, count: Int, type: ElementType, into output: UnsafeMutableRawPointer,
+    counts: [Int], displacements: [Int]) throws
   /// Sends to `destination` and receives from `source` at once (MPI_Sendrecv): never deadlocks
   /// when two ranks exchange.
   func sendReceive(

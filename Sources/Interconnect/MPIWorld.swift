@@ -197,6 +197,31 @@
       }
     }
 
+    public func reduce(
+      _ input: UnsafeRawPointer, _ output: UnsafeMutableRawPointer?, count: Int,
+      type: ElementType, operation: ReduceOperation, root: Int
+    ) throws {
+      let (op, datatype) = Self.op(operation, type)
+      pieces(count, type) { offset, n in
+        MPI_Reduce(input + offset, output.map { $0 + offset }, n, datatype, op, Int32(root), comm)
+      }
+    }
+
+    public func allgatherv(
+      _ input: UnsafeRawPointer, count: Int, type: ElementType,
+      into output: UnsafeMutableRawPointer, counts: [Int], displacements: [Int]
+    ) throws {
+      guard zip(displacements, counts).map(+).max() ?? 0 <= Self.maximumChunk else {
+        throw CommunicationError.tooLarge(
+          rank: rank, operation: "allgatherv", count: counts.reduce(0, +))
+      }
+      let datatype = Self.datatype(type)
+      var counts32 = counts.map { Int32($0) }
+      var displacements32 = displacements.map { Int32($0) }
+      MPI_Allgatherv(
+        input, Int32(count), datatype, output, &counts32, &displacements32, datatype, comm)
+    }
+
     public func gather(
       _ input: UnsafeRawPointer, count: Int, type: ElementType,
       into output: UnsafeMutableRawPointer?, root: Int

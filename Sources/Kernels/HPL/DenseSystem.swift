@@ -56,13 +56,39 @@ public final class DenseSystem: @unchecked Sendable {
     return Double(z >> 11) * 0x1p-53 - 0.5
   }
 
-  /// Fills A and b from `seed`, each worker its own columns (first touch).
+  /// Fills A and b with Suanli's counter-based generator from `seed`, each worker its own
+  /// columns (first touch).
   public func generate(seed: UInt64, team: ThreadTeam) {
+    generate(.counter(seed: seed), team: team)
+  }
+
+  /// Fills A and b from `generator`, each worker its own columns (first touch).
+  public func generate(_ generator: MatrixGenerator, team: ThreadTeam) {
     team.run { worker in
       for j in team.chunk(worker, of: n + 1, alignment: 1) {
         let col = column(j)
-        for i in 0..<n { col[i] = DenseSystem.entry(seed: seed, row: i, column: j) }
+        switch generator {
+        case .hpl(let seed):
+          HPLMatrixGenerator(n: n, seed: seed).fill(column: j, rows: [0..<n], into: col)
+        case .counter(let seed):
+          for i in 0..<n { col[i] = DenseSystem.entry(seed: seed, row: i, column: j) }
+        }
       }
+    }
+  }
+}
+
+/// Where the entries of an HPL system come from.
+public enum MatrixGenerator: Sendable, Equatable {
+  /// HPL 2.3's generator: the matrix xhpl and hpcc build for the same N and seed.
+  case hpl(seed: UInt64)
+  /// Suanli's counter-based SplitMix64 (its only generator before cluster mode).
+  case counter(seed: UInt64)
+
+  public var name: String {
+    switch self {
+    case .hpl: return "hpl"
+    case .counter: return "counter"
     }
   }
 }

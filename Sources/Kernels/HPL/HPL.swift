@@ -69,8 +69,16 @@ public enum HPL {
     system: DenseSystem, nb: Int, seed: UInt64, team: ThreadTeam,
     perturb: ((DenseSystem) -> Void)? = nil
   ) -> HPLOutcome {
+    run(system: system, nb: nb, generator: .counter(seed: seed), team: team, perturb: perturb)
+  }
+
+  /// The same with the entries from `generator`.
+  public static func run(
+    system: DenseSystem, nb: Int, generator: MatrixGenerator, team: ThreadTeam,
+    perturb: ((DenseSystem) -> Void)? = nil
+  ) -> HPLOutcome {
     let n = system.n
-    system.generate(seed: seed, team: team)
+    system.generate(generator, team: team)
     var ipiv = [Int32](repeating: 0, count: n)
     var outcome = HPLOutcome(
       n: n, nb: nb, seconds: 0, factorSeconds: 0, solveSeconds: 0, times: LUTimes(),
@@ -98,7 +106,7 @@ public enum HPL {
     guard lu.singularColumn == nil else { return outcome }
 
     let x = Array(UnsafeBufferPointer(start: system.rightHandSide, count: n))
-    system.generate(seed: seed, team: team)
+    system.generate(generator, team: team)
     outcome.check = check(system: system, x: x, team: team)
     return outcome
   }
