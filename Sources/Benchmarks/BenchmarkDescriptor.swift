@@ -9,6 +9,8 @@ public struct BenchmarkContext: Sendable {
   public let remainingSeconds: Double?
   /// MPI_COMM_WORLD when the run was started by a launcher, else nil.
   public let communicator: Communicator?
+  /// Where this rank sits in a job of several ranks (its node, the node leaders), else nil.
+  public let job: JobLayout?
   /// Called by a collective benchmark's watchdog, from its thread, when the benchmark will
   /// never return (a rank died or hangs), just before it aborts the job: rank 0 writes the
   /// report with what completed.
@@ -16,13 +18,14 @@ public struct BenchmarkContext: Sendable {
 
   public init(
     node: NodeProfile, progress: @escaping @Sendable (String) -> Void,
-    remainingSeconds: Double? = nil, communicator: Communicator? = nil,
+    remainingSeconds: Double? = nil, communicator: Communicator? = nil, job: JobLayout? = nil,
     stalled: @escaping @Sendable (String) -> Void = { _ in }
   ) {
     self.node = node
     self.progress = progress
     self.remainingSeconds = remainingSeconds
     self.communicator = communicator
+    self.job = job
     self.stalled = stalled
   }
 }
@@ -36,8 +39,22 @@ public struct BenchmarkDescriptor: Sendable {
   public var validity: String
   /// The result ids a run produces (`stream` produces stream.copy ... stream.triad).
   public var produces: [String]
-  /// Runs on every MPI rank together (collective); node benchmarks run on rank 0 only.
+  /// Runs on every MPI rank together (collective); node benchmarks run on every node's leader.
   public var usesMPI = false
+  /// Whether an entry with these parameters is collective in a job of `ranks` ranks (nil:
+  /// `usesMPI`). `hpl.fp64` is: distributed HPL over all ranks, or one node's HPL per node.
+  public var collective: (@Sendable (_ values: ParameterValues, _ ranks: Int) -> Bool)? = nil
+  /// The scope an entry's parameters fix, when they fix one ("node" or "job"); nil when it
+  /// depends on the job. A suite may hold a result id twice only in two fixed, different scopes.
+  public var fixedScope: (@Sendable (_ values: ParameterValues) -> String?)? = nil
+  /// Refuses parameters a collective entry cannot honour in a job of `ranks` ranks
+  /// (`ranksOnNode` on this node), before anything runs.
+  public var collectivePreflight:
+    (@Sendable (NodeProfile, ParameterValues, _ ranks: Int, _ ranksOnNode: Int) throws -> Void)? =
+      nil
+  /// Calls the communicator from a worker thread (not only the main thread): MPI must grant
+  /// MPI_THREAD_SERIALIZED.
+  public var communicatesFromThreads = false
   public var parameters: [ParameterSpec]
   /// Refuses parameters the node cannot honour (memory), before the run allocates.
   public var preflight: @Sendable (NodeProfile, ParameterValues) throws -> Void
@@ -60,6 +77,11 @@ public struct BenchmarkDescriptor: Sendable {
   }
 
   public func spec(_ name: String) -> ParameterSpec? { parameters.first { $0.name == name } }
+
+  /// Whether an entry with `values` runs on all ranks together in a job of `ranks` ranks.
+  public func isCollective(_ values: ParameterValues, ranks: Int) -> Bool {
+    collective?(values, ranks) ?? usesMPI
+  }
 
   /// The defaults of every parameter.
   public var defaults: ParameterValues {

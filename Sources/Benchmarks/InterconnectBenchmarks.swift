@@ -164,21 +164,42 @@ public enum InterconnectBenchmarks {
     let sizes = Payload.sizes(from: values.int("minSize"), to: values.int("maxSize"))
     let scale = values.double("scale")
     let placement = try comm.gather(placementLine(comm, node: context.node))
+    // Point-to-point sweeps measure the fabric: between rank 0 and the first rank of another
+    // node when the job has several nodes, else between ranks 0 and 1.
+    let pointToPoint = ["mpi.pingpong", "mpi.bw", "mpi.bibw"].contains(id)
+    var peer = 1
+    if pointToPoint, let job = context.job, job.nodeCount > 1 {
+      peer = job.members.first { $0.node != job.members[0].node }?.rank ?? 1
+    }
+    let pair =
+      pointToPoint
+      ? try comm.split(color: comm.rank == 0 || comm.rank == peer ? 0 : 1, key: comm.rank) : comm
+    let inPair = !pointToPoint || comm.rank == 0 || comm.rank == peer
     let outcome = try guarded(id, comm, context: context, seconds: values.double("timeoutSeconds"))
     {
+      guard inPair else { return SweepOutcome(points: [], payloadError: nil) }
       switch id {
-      case "mpi.pingpong": return try MPISweeps.pingpong(comm, sizes: sizes, scale: scale)
+      case "mpi.pingpong": return try MPISweeps.pingpong(pair, sizes: sizes, scale: scale)
       case "mpi.bw":
-        return try MPISweeps.bandwidth(comm, sizes: sizes, scale: scale, bidirectional: false)
+        return try MPISweeps.bandwidth(pair, sizes: sizes, scale: scale, bidirectional: false)
       case "mpi.bibw":
-        return try MPISweeps.bandwidth(comm, sizes: sizes, scale: scale, bidirectional: true)
+        return try MPISweeps.bandwidth(pair, sizes: sizes, scale: scale, bidirectional: true)
       case "mpi.allreduce": return try MPISweeps.allreduce(comm, sizes: sizes, scale: scale)
       default: return try MPISweeps.barrier(comm, scale: scale)
       }
     }
+    var location = "all ranks share one node"
+    if let job = context.job, job.nodeCount > 1 {
+      location =
+        pointToPoint
+        ? "between rank 0 (node \(job.members[0].node)) and rank \(peer) (node \(job.members[peer].node)) of \(job.nodeCount) nodes"
+        : "ranks on \(job.nodeCount) nodes"
+    } else if pointToPoint, comm.size > 2 {
+      location = "between ranks 0 and 1, which share one node"
+    }
     return result(
       id, outcome: outcome, ranks: comm.size, library: comm.library, placement: placement,
-      parameters: values.values)
+      parameters: values.values, shared: location)
   }
 
   /// Runs a collective body under a watchdog: past `seconds` a rank died or hangs, and the
@@ -209,7 +230,7 @@ public enum InterconnectBenchmarks {
 
   static func result(
     _ id: String, outcome: SweepOutcome, ranks: Int, library: String, placement: [String],
-    parameters: [String: JSONValue]
+    parameters: [String: JSONValue], shared: String
   ) -> BenchmarkResult {
     let passed = outcome.payloadError == nil
     var metrics: [Metric] = []
@@ -237,9 +258,6 @@ public enum InterconnectBenchmarks {
             size: size))
       }
     }
-    let hosts = Set(
-      placement.compactMap { $0.split(separator: " ").dropFirst(3).first.map(String.init) })
-    let shared = hosts.count <= 1 ? "all ranks share one node" : "ranks on \(hosts.count) nodes"
     var summary: String? = nil
     if passed, let first = outcome.points.first, let last = outcome.points.last {
       switch id {

@@ -21,6 +21,9 @@ public enum NodeDiscovery {
     case measure
     /// The user's figure, in Hz.
     case given(Double)
+    /// A figure taken elsewhere, kept with its source (a node's leader measured it; the other
+    /// ranks of the node must not measure at the same time).
+    case recorded(ClockRecord)
   }
 
   public static func discover(_ source: TopologySource, clock choice: ClockChoice = .automatic)
@@ -60,6 +63,8 @@ public enum NodeDiscovery {
     switch choice {
     case .given(let hertz):
       clock = ClockRecord(hertz: hertz, source: "user (--clock-ghz)")
+    case .recorded(let record):
+      clock = record
     case .automatic where isHost:
       if let hertz = HostProbe.cpufreqMaxHertz() {
         clock = ClockRecord(hertz: hertz, source: "cpufreq: cpuinfo_max_freq of cpu0")

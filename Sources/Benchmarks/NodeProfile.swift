@@ -22,9 +22,10 @@ public struct NodeProfile: @unchecked Sendable {
     rpeak.first { $0.precision == precision }
   }
 
-  /// A team of `threads` workers (0 = one per core), worker i bound to core i mod cores when
-  /// the topology is this machine's. Returns the team and a sentence saying how it was placed.
-  public func makeTeam(threads: Int) throws -> (ThreadTeam, String) {
+  /// A team of `threads` workers (0 = one per core), worker i bound to core (firstCore + i) mod
+  /// cores when the topology is this machine's (several ranks of one node take consecutive
+  /// cores). Returns the team and a sentence saying how it was placed.
+  public func makeTeam(threads: Int, firstCore: Int = 0) throws -> (ThreadTeam, String) {
     let cores = max(1, machine.cores)
     let size = threads > 0 ? threads : cores
     guard topology.isThisSystem else {
@@ -32,10 +33,11 @@ public struct NodeProfile: @unchecked Sendable {
     }
     let topology = self.topology
     let team = try ThreadTeam(size: size) { index in
-      try topology.bindCurrentThread(toCore: index % cores)
+      try topology.bindCurrentThread(toCore: (firstCore + index) % cores)
     }
     let over = size > cores ? ", oversubscribed: \(size) threads on \(cores) cores" : ""
-    return (team, "\(size) threads, one per core, pinned with hwloc_set_cpubind\(over)")
+    let from = firstCore > 0 ? " from core \(firstCore % cores)" : ""
+    return (team, "\(size) threads, one per core\(from), pinned with hwloc_set_cpubind\(over)")
   }
 
   /// The node as it goes into a report.

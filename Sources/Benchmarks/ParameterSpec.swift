@@ -8,6 +8,8 @@ public struct ParameterSpec: Sendable {
     case number(ClosedRange<Double>)
     case choice([String])
     case flag
+    /// Free text that `accepts` must accept; `expectation` says what it looks like.
+    case text(expectation: String, accepts: @Sendable (String) -> Bool)
   }
 
   public var name: String
@@ -29,6 +31,7 @@ public struct ParameterSpec: Sendable {
     case .number(let range): return "a number in \(range.lowerBound)...\(range.upperBound)"
     case .choice(let options): return "one of " + options.joined(separator: ", ")
     case .flag: return "true or false"
+    case .text(let expectation, _): return expectation
     }
   }
 
@@ -49,6 +52,8 @@ public struct ParameterSpec: Sendable {
       return .string(v)
     case (.flag, .bool(let v)):
       return .bool(v)
+    case (.text(_, let accepts), .string(let v)) where accepts(v):
+      return .string(v)
     default:
       return nil
     }
@@ -62,7 +67,7 @@ public struct ParameterSpec: Sendable {
       if let v = Double(text) { return accept(.double(v)) }
       return nil
     case .number: return Double(text).flatMap { accept(.double($0)) }
-    case .choice: return accept(.string(text))
+    case .choice, .text: return accept(.string(text))
     case .flag:
       switch text {
       case "true", "yes", "1": return .bool(true)

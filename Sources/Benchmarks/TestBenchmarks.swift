@@ -9,7 +9,7 @@ enum TestBenchmarks {
   static func descriptors() -> [BenchmarkDescriptor] {
     guard enabled else { return [] }
     return [
-      stall(), hog(), cpus(),
+      stall(), die(), hog(), cpus(),
       BenchmarkDescriptor(
         id: "test.sleep", summary: "sleeps (tests time limits and interruption)", validity: "none",
         parameters: [
@@ -118,6 +118,38 @@ enum TestBenchmarks {
             validation: Validation(
               check: "no stall", passed: true, value: nil, bound: nil, detail: ""))
         ]
+      })
+    descriptor.usesMPI = true
+    return descriptor
+  }
+
+  /// The last rank of the job kills itself (SIGKILL) while the others wait in a collective: the
+  /// launcher then stops the job, and rank 0 must leave a partial report naming the lost rank.
+  static func die() -> BenchmarkDescriptor {
+    var descriptor = BenchmarkDescriptor(
+      id: "test.mpi.die",
+      summary: "the last rank kills itself in a collective (tests cluster mode)",
+      validity: "none",
+      parameters: [
+        ParameterSpec(
+          name: "afterSeconds", kind: .number(0...3600), defaultValue: .double(0.5),
+          help: "when the last rank dies")
+      ],
+      preflight: { _, _ in },
+      run: { context, values in
+        guard let comm = context.communicator, comm.size >= 2 else {
+          return [
+            .notRun(
+              id: "test.mpi.die", status: .skipped, parameters: values.values,
+              reason: "needs 2 MPI ranks")
+          ]
+        }
+        if comm.rank == comm.size - 1 {
+          Thread.sleep(forTimeInterval: values.double("afterSeconds"))
+          kill(getpid(), SIGKILL)
+        }
+        try comm.barrier()
+        return []
       })
     descriptor.usesMPI = true
     return descriptor

@@ -1,11 +1,11 @@
 import Foundation
 
 /// Calls `expired` unless cancelled within `seconds`.
-final class Watchdog: @unchecked Sendable {
+public final class Watchdog: @unchecked Sendable {
   private let lock = NSLock()
   private var cancelled = false
 
-  init(seconds: Double, expired: @escaping @Sendable () -> Void) {
+  public init(seconds: Double, expired: @escaping @Sendable () -> Void) {
     DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [self] in
       lock.lock()
       let fire = !cancelled
@@ -14,7 +14,7 @@ final class Watchdog: @unchecked Sendable {
     }
   }
 
-  func cancel() {
+  public func cancel() {
     lock.lock()
     cancelled = true
     lock.unlock()

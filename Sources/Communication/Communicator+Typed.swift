@@ -102,4 +102,36 @@ extension Communicator {
       String(decoding: all[(r * width)..<((r + 1) * width)].prefix { $0 != 0 }, as: UTF8.self)
     }
   }
+
+  /// Every rank's bytes (any length) on `root`, in rank order; empty elsewhere. The root
+  /// receives each rank's length, then its bytes; `waiting(r)` is called before it waits for
+  /// rank r, so that a watchdog can name the rank that never answers.
+  public func gatherBytes(
+    _ bytes: [UInt8], root: Int = 0, waiting: ((Int) -> Void)? = nil
+  ) throws -> [[UInt8]] {
+    guard rank == root else {
+      try send([bytes.count], to: root, tag: InternalTag.gatherLength)
+      if !bytes.isEmpty { try send(bytes, to: root, tag: InternalTag.gatherBytes) }
+      return []
+    }
+    var all: [[UInt8]] = []
+    for peer in 0..<size {
+      if peer == rank {
+        all.append(bytes)
+        continue
+      }
+      waiting?(peer)
+      let length = try receive(Int.self, count: 1, from: peer, tag: InternalTag.gatherLength)[0]
+      all.append(
+        length > 0
+          ? try receive(UInt8.self, count: length, from: peer, tag: InternalTag.gatherBytes) : [])
+    }
+    return all
+  }
+}
+
+/// Tags Suanli's own point-to-point exchanges use (MPI guarantees tags up to 32767).
+public enum InternalTag {
+  public static let gatherLength = 32_001
+  public static let gatherBytes = 32_002
 }

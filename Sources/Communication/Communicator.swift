@@ -13,6 +13,8 @@ public protocol Communicator: AnyObject, Sendable {
   /// "Open MPI v4.1.4 (MPI_THREAD_SINGLE)", "in-process (6 threads)": the library, for reports.
   var library: String { get }
 
+  /// Which threads may call it (MPI's thread level).
+  var threadLevel: ThreadLevel { get }
   /// Seconds from an arbitrary origin (MPI_Wtime).
   func time() -> Double
 
@@ -99,4 +101,27 @@ public protocol Communicator: AnyObject, Sendable {
   func release() throws
   /// Ranks > 0: wait for rank 0's `release` without spinning on a core rank 0 is measuring.
   func waitForRelease() throws
+}
+
+/// MPI's thread levels: who may call the library.
+public enum ThreadLevel: Int, Sendable, Comparable {
+  /// One thread in the process.
+  case single
+  /// Only the main thread calls.
+  case funneled
+  /// Any thread, one at a time.
+  case serialized
+  /// Any thread, at once.
+  case multiple
+
+  public static func < (a: ThreadLevel, b: ThreadLevel) -> Bool { a.rawValue < b.rawValue }
+
+  public var name: String {
+    switch self {
+    case .single: return "single"
+    case .funneled: return "funneled"
+    case .serialized: return "serialized"
+    case .multiple: return "multiple"
+    }
+  }
 }

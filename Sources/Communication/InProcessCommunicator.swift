@@ -11,6 +11,7 @@ final class InProcessCommunicator: Communicator, @unchecked Sendable {
   let rank: Int
   var size: Int { members.count }
   var library: String { "in-process (\(world.size) threads)" }
+  var threadLevel: ThreadLevel { .multiple }
   /// How many communicators this one has split off: the same count on every member (splits are
   /// collective), so a new context name agrees without talking.
   private let splits = Atomic<Int>(0)

@@ -15,6 +15,11 @@ public struct SweepOutcome: Sendable {
   public var points: [SweepPoint]
   /// The first payload that arrived wrong, on any rank; nil when every byte checked out.
   public var payloadError: String?
+
+  public init(points: [SweepPoint], payloadError: String?) {
+    self.points = points
+    self.payloadError = payloadError
+  }
 }
 
 /// OSU micro-benchmark methods (osu_latency, osu_bw, osu_bibw, osu_allreduce, osu_barrier)

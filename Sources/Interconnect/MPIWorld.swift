@@ -18,6 +18,7 @@
     public let rank: Int
     public let size: Int
     public let library: String
+    public let threadLevel: ThreadLevel
     private let comm: MPI_Comm
 
     /// Elements per MPI call: Int32.max, or SUANLI_MPI_MAX_CHUNK (tests use a small one to
@@ -32,16 +33,32 @@
     }()
 
     /// Initialises MPI when this process was started by a launcher (mpirun, srun): it set one
-    /// of these variables. A process started alone gets nil and runs without MPI.
-    public static func initializeIfLaunched() -> MPIWorld? {
+    /// of these variables. A process started alone gets nil and runs without MPI. `level`: the
+    /// thread level to ask for (single unless a benchmark calls MPI from a worker thread: the
+    /// levels above cost Open MPI ~25 ns a message); the report records what MPI granted.
+    public static func initializeIfLaunched(level: ThreadLevel = .single) -> MPIWorld? {
       let environment = ProcessInfo.processInfo.environment
       let markers = [
         "OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "SLURM_STEP_ID", "MPI_LOCALNRANKS",
       ]
       guard markers.contains(where: { environment[$0] != nil }) else { return nil }
+      let requested: Int32
+      switch level {
+      case .single: requested = Int32(MPI_THREAD_SINGLE)
+      case .funneled: requested = Int32(MPI_THREAD_FUNNELED)
+      case .serialized: requested = Int32(MPI_THREAD_SERIALIZED)
+      case .multiple: requested = Int32(MPI_THREAD_MULTIPLE)
+      }
       var provided: Int32 = 0
-      guard MPI_Init_thread(nil, nil, Int32(MPI_THREAD_SINGLE), &provided) == MPI_SUCCESS else {
+      guard MPI_Init_thread(nil, nil, requested, &provided) == MPI_SUCCESS else {
         return nil
+      }
+      let granted: ThreadLevel
+      switch provided {
+      case Int32(MPI_THREAD_MULTIPLE): granted = .multiple
+      case Int32(MPI_THREAD_SERIALIZED): granted = .serialized
+      case Int32(MPI_THREAD_FUNNELED): granted = .funneled
+      default: granted = .single
       }
       var buffer = [CChar](repeating: 0, count: Int(MPI_MAX_LIBRARY_VERSION_STRING))
       var length: Int32 = 0
@@ -51,12 +68,15 @@
       let first =
         text.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) }
         ?? text
-      return MPIWorld(comm: shim_comm_world(), library: first + " (MPI_THREAD_SINGLE)")
+      return MPIWorld(
+        comm: shim_comm_world(),
+        library: first + " (MPI_THREAD_\(granted.name.uppercased()))", threadLevel: granted)
     }
 
-    private init(comm: MPI_Comm, library: String) {
+    private init(comm: MPI_Comm, library: String, threadLevel: ThreadLevel) {
       self.comm = comm
       self.library = library
+      self.threadLevel = threadLevel
       var r: Int32 = 0
       var s: Int32 = 0
       MPI_Comm_rank(comm, &r)
@@ -165,7 +185,7 @@
       guard let newComm else {
         throw CommunicationError.invalidRank(rank: rank, peer: -1, size: size)
       }
-      return MPIWorld(comm: newComm, library: library)
+      return MPIWorld(comm: newComm, library: library, threadLevel: threadLevel)
     }
 
     public func splitByNode() throws -> Communicator {
@@ -174,7 +194,7 @@
       guard let newComm else {
         throw CommunicationError.invalidRank(rank: rank, peer: -1, size: size)
       }
-      return MPIWorld(comm: newComm, library: library)
+      return MPIWorld(comm: newComm, library: library, threadLevel: threadLevel)
     }
 
     public func barrier() throws { MPI_Barrier(comm) }

@@ -36,6 +36,14 @@ public struct Validation: Codable, Sendable, Equatable {
   }
 }
 
+/// What a result measured.
+public enum ResultScope: String, Codable, Sendable, Equatable {
+  /// One node (its node benchmarks).
+  case node
+  /// The whole job: every rank together.
+  case job
+}
+
 /// One benchmark's outcome: every sample, their statistics, the derived metrics, the check.
 public struct BenchmarkResult: Codable, Sendable, Equatable {
   public var id: String
@@ -56,6 +64,10 @@ public struct BenchmarkResult: Codable, Sendable, Equatable {
   /// A one-line human summary in the benchmark's own tradition (HPL's result line).
   public var summary: String?
   public var notes: [String]
+  /// Schema v2: what the result measured — one node (`node`, with its index in a job of several
+  /// nodes) or the whole job (`job`: MPI benchmarks, distributed HPL). Absent means one node.
+  public var scope: ResultScope?
+  public var node: Int?
 
   public init(
     id: String, status: ResultStatus, parameters: [String: JSONValue], samples: [Double],

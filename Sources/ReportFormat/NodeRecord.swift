@@ -8,12 +8,18 @@ public struct NodeRecord: Codable, Sendable, Equatable {
   public var memorySource: String
   public var clock: ClockRecord?
   public var rpeak: [PeakRecord]
-  /// The full hwloc XML export of the node's topology.
-  public var hwlocXML: String
+  /// The full hwloc XML export of the node's topology. In a job of several nodes, only the
+  /// first node of each distinct topology carries it; the others name it by `topologySHA256`.
+  public var hwlocXML: String?
+  /// Schema v2, jobs of several ranks: the node's index (0 ..< nodes, the order of its first
+  /// rank), the job ranks it ran, and the SHA-256 of its hwloc XML.
+  public var index: Int?
+  public var ranks: [Int]?
+  public var topologySHA256: String?
 
   public init(
     hostname: String, topology: TopologySummary, cpu: CPUSummary, memoryBytes: Int,
-    memorySource: String, clock: ClockRecord?, rpeak: [PeakRecord], hwlocXML: String
+    memorySource: String, clock: ClockRecord?, rpeak: [PeakRecord], hwlocXML: String?
   ) {
     self.hostname = hostname
     self.topology = topology

@@ -1,9 +1,13 @@
-/// Suanli report, schema version 1. One file per run; see schema/report-v1.schema.json.
+/// Suanli report, schema version 2 (a superset of 1: a job block, every node of a job, results
+/// with a scope and a node index, statistics over nodes). One file per run; see
+/// schema/report-v2.schema.json. Reports of version 1 decode into the same type.
 ///
 /// The types here have no dependencies so that other tools can link this module alone to read
 /// reports. Values are stored in base SI units (B/s, flop/s, s, B, Hz).
 public struct Report: Codable, Sendable, Equatable {
-  public static let currentSchemaVersion = 1
+  public static let currentSchemaVersion = 2
+  /// The versions this build reads.
+  public static let readableSchemaVersions = [1, 2]
 
   public var schemaVersion: Int
   public var tool: Tool
@@ -17,6 +21,10 @@ public struct Report: Codable, Sendable, Equatable {
   public var suite: SuiteRecord
   public var results: [BenchmarkResult]
   public var notes: [String]
+  /// Schema v2: how a job of several ranks ran (absent for one process).
+  public var job: JobRecord?
+  /// Schema v2: each node metric's spread over the nodes of a job, with the outlier nodes.
+  public var nodeStatistics: [NodeStatistic]?
   /// The score against an evaluation standard (absent when not scored).
   public var score: ScoreBlock?
   /// Ed25519 over the RFC 8785 canonical form of the report without this member.

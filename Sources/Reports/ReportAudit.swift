@@ -20,11 +20,11 @@ public enum ReportAudit {
         throw ReportError.io(path: "report", message: "schemaVersion: missing or not an integer")
       }
     }
-    guard version == Report.currentSchemaVersion else {
+    guard Report.readableSchemaVersions.contains(version) else {
       throw ReportError.io(
         path: "report",
         message:
-          "schemaVersion: \(version) is not supported (this suanli reads \(Report.currentSchemaVersion))"
+          "schemaVersion: \(version) is not supported (this suanli reads \(Report.readableSchemaVersions.map(String.init).joined(separator: " and ")))"
       )
     }
     do {

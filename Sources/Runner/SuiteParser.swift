@@ -79,15 +79,20 @@ public struct SuiteParser {
     let items = try list.sequence()
     guard !items.isEmpty else { throw list.error("expected at least one benchmark") }
     let entries = try items.map(entry)
-    var producer: [String: String] = [:]
+    // Each result id once per suite, or twice in two fixed, different scopes (hpl.fp64 on
+    // every node and across the job).
+    var producer: [String: [(entry: String, scope: String?)]] = [:]
     for (item, entry) in zip(items, entries) {
+      let scope = entry.descriptor.fixedScope?(entry.values)
       for id in entry.descriptor.produces {
-        if let earlier = producer[id] {
+        if let earlier = producer[id]?.first(where: {
+          $0.scope == nil || scope == nil || $0.scope == scope
+        }) {
           throw item.error(
-            "\(entry.id) measures \(id), which \(earlier) earlier in the suite measures too (each result id once per suite)"
+            "\(entry.id) measures \(id), which \(earlier.entry) earlier in the suite measures too (each result id once per suite, or once per scope with parameters.scope node and job)"
           )
         }
-        producer[id] = entry.id
+        producer[id, default: []].append((entry.id, scope))
       }
     }
     return Suite(

@@ -78,8 +78,18 @@ public enum SuiteRun {
     progress: @escaping @Sendable (String) -> Void,
     loadKey: (String?) throws -> SigningKey
   ) throws -> Outcome {
+    var plan: Suite
+    do {
+      plan = try SuiteParser().load(path: options.suite)
+      try plan.apply(set: options.overrides)
+    } catch let error as RunnerError {
+      throw Failure.badInput(error.description)
+    }
     #if MPI
-      let world = MPIWorld.initializeIfLaunched()
+      // A benchmark that communicates from a worker thread needs MPI_THREAD_SERIALIZED; the
+      // others keep MPI_THREAD_SINGLE, the cheapest (OSU's latency is measured that way).
+      let threaded = plan.entries.contains { $0.descriptor.communicatesFromThreads }
+      let world = MPIWorld.initializeIfLaunched(level: threaded ? .serialized : .single)
       defer { world?.finalize() }
       let communicator: Communicator? = world
     #else
@@ -96,21 +106,28 @@ public enum SuiteRun {
     let isRoot = (communicator?.rank ?? 0) == 0
     let progress: @Sendable (String) -> Void = { line in if isRoot { progress(line) } }
 
-    var plan: Suite
     let node: NodeProfile
+    let cluster: Cluster?
     do {
-      plan = try SuiteParser().load(path: options.suite)
-      try plan.apply(set: options.overrides)
       if let only = options.only {
         for line in try plan.keepOnly(only) { progress(line) }
       }
-      node = try NodeDiscovery.discover(.host)
-      try SuiteRunner(node: node, progress: progress).preflight(plan)
+      if let communicator, communicator.size > 1 {
+        cluster = try Cluster.start(communicator)
+        node = cluster!.node
+      } else {
+        cluster = nil
+        node = try NodeDiscovery.discover(.host)
+      }
+      try SuiteRunner(node: node, progress: progress, communicator: communicator, job: cluster?.job)
+        .preflight(plan)
     } catch let error as RunnerError {
       throw Failure.badInput(error.description)
     } catch let error as BenchmarkError {
       throw Failure.badInput(error.description)
     } catch let error as TopologyError {
+      throw Failure.environment(error.description)
+    } catch let error as CommunicationError {
       throw Failure.environment(error.description)
     }
 
@@ -145,14 +162,15 @@ public enum SuiteRun {
     // launcher too (rank 0 runs them; the child does not join the MPI job). MPI benchmarks run
     // in the ranks themselves, under their watchdog.
     var isolation: ChildProcessRunner? = nil
-    if options.isolation, isRoot {
+    if options.isolation, isRoot || (cluster?.job.isLeader ?? false) {
       let executable =
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         ?? CommandLine.arguments[0]
       isolation = ChildProcessRunner(executable: executable, clockHertz: node.clock?.hertz)
     }
     progress("suite \(plan.name): \(plan.entries.count) benchmark(s) on \(node.hostname)")
-    var runner = SuiteRunner(node: node, progress: progress, communicator: communicator)
+    var runner = SuiteRunner(
+      node: node, progress: progress, communicator: communicator, job: cluster?.job)
     runner.isolation = isolation
     runner.defaultTimeLimit = options.timeLimit
     runner.kept = kept
@@ -161,37 +179,61 @@ public enum SuiteRun {
     // is signalled, rank 0 writes what completed at once and every rank exits.
     let checkpoint = runner.checkpoint
     let underLauncher = communicator != nil
+    let job = cluster?.job
+    let hostname = node.hostname
     let announce: @Sendable () -> Void = {
       if isRoot { say("interrupted: writing the report with what completed (again to quit now)") }
     }
     let signals = Interruption(announce: announce) { [isolation] in
       isolation?.interrupt()
+      // A rank that died makes the launcher stop the others: name it when it can be told.
+      let gone = job?.vanishedRanks(hostname: hostname) ?? []
+      let who =
+        gone.isEmpty
+        ? ""
+        : "; "
+          + gone.map { "rank \($0.rank) on \(job!.describe(node: $0.node)) is gone" }
+          .joined(separator: ", ") + ": the launcher stopped the job"
       if underLauncher,
-        checkpoint.report(.skipped, "interrupted (SIGINT/SIGTERM) while it ran")
+        checkpoint.report(.skipped, "interrupted (SIGINT/SIGTERM) while it ran\(who)")
       {
         _exit(130)
       }
     }
     runner.shouldStop = { signals.stopped }
     // Rank 0 writes the one report; the other ranks have nothing to say.
-    let finished: @Sendable (SuiteRunner.Outcome) -> Report = { [plan] outcome in
+    let finished: @Sendable (SuiteRunner.Outcome) -> Report = { [plan, cluster] outcome in
       var report = ReportBuilder.report(
-        suite: plan, center: options.center, node: node, outcome: outcome, date: date)
+        suite: plan, center: options.center, node: node, outcome: outcome, date: date,
+        nodes: cluster?.nodes, job: cluster?.record)
       report.software.mpi = communicator?.library
       return scored(report, standard: options.standard, say: say)
     }
     // One report per run: the first writer (a watchdog or signal thread, or the end of the
     // run) writes it; a later one finds it written and stops.
     let written = Mutex(false)
+    // In a job of several ranks, the report as it would stand if the job ended during the
+    // running collective benchmark waits beside the report (a launcher that kills the ranks at
+    // once leaves no time to write one); it goes once the report is written.
+    let partial = partialPath(path)
     runner.onStall = { [signingKey] outcome in
       written.withLock { done in
         guard !done else { return }
         do {
           try ReportBuilder.write(finished(outcome), to: path, key: signingKey)
           done = true
+          unlink(partial)
           say("wrote the report with what completed: \(path)")
         } catch {
           say("the report could not be written: \(error)")
+        }
+      }
+    }
+    runner.onCheckpoint = { [signingKey] outcome in
+      written.withLock { done in
+        guard !done else { return }
+        if let bytes = try? ReportBuilder.encode(finished(outcome), key: signingKey) {
+          try? AtomicFile.write(bytes, to: partial, overwrite: true)
         }
       }
     }
@@ -204,11 +246,17 @@ public enum SuiteRun {
         throw Failure.environment(String(describing: error))
       }
       done = true
+      unlink(partial)
       return true
     }
     return Outcome(
       ending: wroteNow ? .written : .writtenEarlier, report: report, path: path,
       signingKey: signingKey)
+  }
+
+  /// Where the partial report of a job waits: `REPORT.partial.json` beside `REPORT.json`.
+  static func partialPath(_ path: String) -> String {
+    (path.hasSuffix(".json") ? String(path.dropLast(5)) : path) + ".partial.json"
   }
 
   /// The report's folder must be writable and the report itself must not exist yet.

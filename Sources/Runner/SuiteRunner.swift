@@ -1,5 +1,6 @@
 import Benchmarks
 import Communication
+import Foundation
 import Measurement
 import ReportFormat
 import Synchronization
@@ -8,17 +9,21 @@ import Synchronization
 public struct SuiteRunner {
   public let node: NodeProfile
   public let progress: @Sendable (String) -> Void
-  /// MPI_COMM_WORLD under a launcher. With more than one rank, node benchmarks run on rank 0
-  /// only while the others sleep; MPI benchmarks run on every rank together.
+  /// MPI_COMM_WORLD under a launcher. With more than one rank, node benchmarks run on every
+  /// node's leader at once while the other ranks sleep; collective benchmarks (MPI, distributed
+  /// HPL) run on every rank together.
   public let communicator: Communicator?
+  /// The job's layout (nodes, leaders) when there are several ranks.
+  public let job: JobLayout?
 
   public init(
     node: NodeProfile, progress: @escaping @Sendable (String) -> Void,
-    communicator: Communicator? = nil
+    communicator: Communicator? = nil, job: JobLayout? = nil
   ) {
     self.node = node
     self.progress = progress
     self.communicator = communicator
+    self.job = job
   }
 
   /// Runs node benchmarks in child processes (crashes and time limits contained); nil runs
@@ -35,6 +40,9 @@ public struct SuiteRunner {
   /// is about to be aborted, or an MPI job is being stopped by its launcher: the outcome so far
   /// (called from a watchdog or signal thread; the main thread may be stuck in MPI).
   public var onStall: (@Sendable (Outcome) -> Void)? = nil
+  /// Rank 0 of a job of several ranks, before each collective benchmark: the outcome as it
+  /// would stand if the job ended during it (to be kept beside the report until it is written).
+  public var onCheckpoint: (@Sendable (Outcome) -> Void)? = nil
   /// The report of the run as it stands, for a signal handler that cannot wait for the running
   /// benchmark (under an MPI launcher, which kills the ranks soon after Ctrl-C).
   public let checkpoint = Checkpoint()
@@ -61,7 +69,14 @@ public struct SuiteRunner {
   /// Checks every entry's resources before the first benchmark runs, so an impossible size
   /// fails at once rather than after an hour.
   public func preflight(_ suite: Suite) throws {
-    for entry in suite.entries { try entry.descriptor.preflight(node, entry.values) }
+    for entry in suite.entries {
+      if entry.descriptor.isCollective(entry.values, ranks: ranks) {
+        try entry.descriptor.collectivePreflight?(
+          node, entry.values, ranks, job?.node.size ?? 1)
+      } else {
+        try entry.descriptor.preflight(node, entry.values)
+      }
+    }
   }
 
   public struct Outcome: Sendable {
@@ -81,48 +96,99 @@ public struct SuiteRunner {
     var interrupted = false
     // Set when the ranks could not coordinate (a peer failed): no collective runs after it.
     var coordinationFailure: String? = nil
+    let leads = isRoot || (job?.isLeader ?? false)
     for (index, entry) in suite.entries.enumerated() {
       if entry.descriptor.produces.allSatisfy({ done[$0] != nil }) {
         results += entry.descriptor.produces.compactMap { done[$0] }
         continue
       }
-      if !entry.descriptor.usesMPI, !isRoot { continue }
-      if let coordinationFailure, entry.descriptor.usesMPI {
+      let collective = entry.descriptor.isCollective(entry.values, ranks: ranks)
+      func skip(_ status: ResultStatus, _ reason: String) {
         results += entry.descriptor.produces.map {
-          .notRun(
-            id: $0, status: .skipped, parameters: entry.values.values,
-            reason: "not run: the ranks could not coordinate: \(coordinationFailure)")
+          .notRun(id: $0, status: status, parameters: entry.values.values, reason: reason)
         }
         complete = false
+      }
+      if !collective {
+        // Node benchmarks: every node's leader at once; the other ranks sleep until the next
+        // collective entry.
+        guard leads else { continue }
+        var decision = 0
+        if isRoot {
+          let elapsed = Double(MonotonicClock.nanoseconds() - start) * 1e-9
+          if interrupted || shouldStop() {
+            decision = 1
+          } else if let budget = suite.timeBudgetSeconds, elapsed > budget {
+            decision = 2
+          }
+        }
+        if let leaders = job?.leaders, leaders.size > 1 {
+          var shared = [decision]
+          do { try leaders.broadcast(&shared, root: 0) } catch {
+            coordinationFailure = String(describing: error)
+            skip(.failed, "the node leaders could not coordinate: \(error)")
+            continue
+          }
+          decision = shared[0]
+        }
+        if decision == 1 {
+          interrupted = true
+          if isRoot { skip(.skipped, "interrupted (SIGINT/SIGTERM) before it ran") }
+          continue
+        }
+        if decision == 2 {
+          if let budget = suite.timeBudgetSeconds, isRoot {
+            let elapsed = Double(MonotonicClock.nanoseconds() - start) * 1e-9
+            skip(
+              .skipped,
+              "skipped: the suite's time budget of \(budget) s was used up after \(Int(elapsed)) s")
+          }
+          continue
+        }
+        let elapsed = Double(MonotonicClock.nanoseconds() - start) * 1e-9
+        progress("[\(index + 1)/\(suite.entries.count)] \(entry.id)")
+        let report = stallReport(suite, at: index, completed: results, notes: notes)
+        checkpoint.set(report)
+        defer { checkpoint.set(nil) }
+        let context = BenchmarkContext(
+          node: node, progress: progress,
+          remainingSeconds: suite.timeBudgetSeconds.map { $0 - elapsed }, communicator: nil,
+          job: nil, stalled: { reason in report(.timedOut, reason) })
+        var produced = runNodeBenchmark(entry, context: context)
+        if produced.contains(where: { $0.status == .skipped }) { complete = false }
+        if let job, job.nodeCount > 1 {
+          produced = gatherNodeResults(produced, entry: entry, job: job, report: report)
+        }
+        for result in produced
+        where result.status == .timedOut || result.status == .crashed || result.status == .failed {
+          let place = result.node.map { "node \($0) " } ?? ""
+          notes.append(
+            "\(result.id): \(place)\(result.status.rawValue): \(result.notes.first ?? "")")
+        }
+        results += produced
         continue
       }
-      if interrupted || (!entry.descriptor.usesMPI && shouldStop()) {
-        interrupted = true
-        results += entry.descriptor.produces.map {
-          .notRun(
-            id: $0, status: .skipped, parameters: entry.values.values,
-            reason: "interrupted (SIGINT/SIGTERM) before it ran")
-        }
-        complete = false
+      if let coordinationFailure {
+        skip(.skipped, "not run: the ranks could not coordinate: \(coordinationFailure)")
+        continue
+      }
+      if interrupted {
+        skip(.skipped, "interrupted (SIGINT/SIGTERM) before it ran")
         continue
       }
       var elapsed = Double(MonotonicClock.nanoseconds() - start) * 1e-9
-      if entry.descriptor.usesMPI, let communicator {
+      if let communicator {
         do {
-          // Rank 0 comes here after its node benchmarks; the others were asleep until now.
-          if communicator.size > 1 {
-            if isRoot { try communicator.release() } else { try communicator.waitForRelease() }
+          // The leaders come here after their node benchmarks; the other ranks of each node
+          // were asleep until now.
+          if let job, job.node.size > 1 {
+            if job.isLeader { try job.node.release() } else { try job.node.waitForRelease() }
           }
           // Every rank must take the same decision before a collective benchmark: rank 0's clock.
           elapsed = try communicator.maxOverRanks(isRoot ? elapsed : 0)
         } catch {
-          results += entry.descriptor.produces.map {
-            .notRun(
-              id: $0, status: .failed, parameters: entry.values.values,
-              reason: "the ranks could not coordinate: \(error)")
-          }
+          skip(.failed, "the ranks could not coordinate: \(error)")
           notes.append("\(entry.id) failed: \(error)")
-          complete = false
           coordinationFailure = String(describing: error)
           continue
         }
@@ -139,42 +205,113 @@ public struct SuiteRunner {
       let report = stallReport(suite, at: index, completed: results, notes: notes)
       checkpoint.set(report)
       defer { checkpoint.set(nil) }
+      let watch = guardCollective(
+        suite, at: index, completed: results, notes: notes, report: report)
+      defer { watch?.cancel() }
       let context = BenchmarkContext(
         node: node, progress: progress,
         remainingSeconds: suite.timeBudgetSeconds.map { $0 - elapsed }, communicator: communicator,
-        stalled: { reason in report(.timedOut, reason) })
-      if let isolation, !entry.descriptor.usesMPI {
-        let produced = isolation.run(entry, timeLimit: entry.timeLimitSeconds ?? defaultTimeLimit)
-        for result in produced
-        where result.status == .timedOut || result.status == .crashed || result.status == .failed {
-          notes.append("\(result.id): \(result.status.rawValue): \(result.notes.first ?? "")")
-        }
-        if produced.contains(where: { $0.status == .skipped }) { complete = false }
-        results += produced
-        continue
-      }
+        job: job, stalled: { reason in report(.timedOut, reason) })
+      var produced: [BenchmarkResult]
       do {
-        results += try entry.descriptor.run(context, entry.values)
+        produced = try entry.descriptor.run(context, entry.values)
       } catch {
-        results.append(
+        produced = [
           .notRun(
             id: entry.id, status: .failed, parameters: entry.values.values,
-            reason: String(describing: error)))
+            reason: String(describing: error))
+        ]
         notes.append("\(entry.id) failed: \(error)")
       }
+      if ranks > 1 {
+        for i in produced.indices { produced[i].scope = .job }
+      }
+      results += produced
     }
     if let communicator, communicator.size > 1, coordinationFailure == nil {
       do {
-        if isRoot { try communicator.release() } else { try communicator.waitForRelease() }
+        if let job, job.node.size > 1 {
+          if job.isLeader { try job.node.release() } else { try job.node.waitForRelease() }
+        }
       } catch {
         notes.append("the ranks could not meet at the end of the run: \(error)")
       }
-      notes.append(
-        "\(communicator.size) MPI ranks (\(communicator.library)): node benchmarks ran on rank 0 only; MPI benchmarks on all ranks"
-      )
+      if let job, job.nodeCount > 1 {
+        notes.append(
+          "\(communicator.size) MPI ranks on \(job.nodeCount) nodes (\(communicator.library)): node benchmarks ran on every node's leader at once; collective benchmarks on all ranks"
+        )
+      } else {
+        notes.append(
+          "\(communicator.size) MPI ranks (\(communicator.library)): node benchmarks ran on rank 0 only; MPI benchmarks on all ranks"
+        )
+      }
     }
     DerivedFigures.add(to: &results)
     return Outcome(results: results, complete: complete, notes: notes)
+  }
+
+  /// One node benchmark on this rank: in a child process when isolated, else here.
+  func runNodeBenchmark(_ entry: SuiteEntry, context: BenchmarkContext) -> [BenchmarkResult] {
+    if let isolation {
+      return isolation.run(entry, timeLimit: entry.timeLimitSeconds ?? defaultTimeLimit)
+    }
+    do {
+      return try entry.descriptor.run(context, entry.values)
+    } catch {
+      return [
+        .notRun(
+          id: entry.id, status: .failed, parameters: entry.values.values,
+          reason: String(describing: error))
+      ]
+    }
+  }
+
+  /// Rank 0 collects every node leader's results of one node benchmark, each marked with its
+  /// node; the other leaders return nothing. A leader that never answers is named by the
+  /// watchdog, which has the report written with what completed.
+  func gatherNodeResults(
+    _ mine: [BenchmarkResult], entry: SuiteEntry, job: JobLayout,
+    report: @escaping @Sendable (ResultStatus, String) -> Void
+  ) -> [BenchmarkResult] {
+    guard let leaders = job.leaders else { return [] }
+    let encoded = (try? JSONEncoder().encode(mine)).map(Array.init) ?? []
+    let waitingFor = Atomic<Int>(0)
+    let limit = (entry.timeLimitSeconds ?? defaultTimeLimit ?? 3600) + 60
+    let watchdog = Watchdog(seconds: limit) { [job] in
+      let node = waitingFor.load(ordering: .relaxed)
+      let reason =
+        "\(entry.id): \(job.describe(node: node)) sent no result within \(Int(limit)) s: it died or hangs; the MPI job was aborted"
+      if leaders.rank == 0 { report(.timedOut, reason) }
+      job.world.abort(reason)
+    }
+    defer { watchdog.cancel() }
+    let pieces: [[UInt8]]
+    do {
+      pieces = try leaders.gatherBytes(encoded) { waitingFor.store($0, ordering: .relaxed) }
+    } catch {
+      return mine.map {
+        var r = $0
+        r.notes.append("results of other nodes lost: \(error)")
+        return r
+      }
+    }
+    guard leaders.rank == 0 else { return [] }
+    var all: [BenchmarkResult] = []
+    for (node, bytes) in pieces.enumerated() {
+      var decoded =
+        (try? JSONDecoder().decode([BenchmarkResult].self, from: Data(bytes)))
+        ?? entry.descriptor.produces.map {
+          .notRun(
+            id: $0, status: .failed, parameters: entry.values.values,
+            reason: "\(job.describe(node: node)) sent results that do not decode")
+        }
+      for i in decoded.indices {
+        decoded[i].scope = .node
+        decoded[i].node = node
+      }
+      all += decoded
+    }
+    return all
   }
 
   /// The outcome rank 0 reports if entry `index` never returns: what completed before it, it
@@ -184,20 +321,71 @@ public struct SuiteRunner {
   ) -> @Sendable (ResultStatus, String) -> Void {
     guard isRoot, let onStall else { return { _, _ in } }
     return { status, reason in
-      let stalled = suite.entries[index]
-      var results = completed
-      results += stalled.descriptor.produces.map {
-        .notRun(id: $0, status: status, parameters: stalled.values.values, reason: reason)
-      }
-      for later in suite.entries[(index + 1)...] {
-        results += later.descriptor.produces.map {
-          .notRun(
-            id: $0, status: .skipped, parameters: later.values.values,
-            reason: "not run: the MPI job was stopped during \(stalled.id)")
-        }
-      }
-      DerivedFigures.add(to: &results)
-      onStall(Outcome(results: results, complete: false, notes: notes + [reason]))
+      onStall(Self.stopped(suite, at: index, completed: completed, notes: notes, status, reason))
     }
   }
+
+  static func stopped(
+    _ suite: Suite, at index: Int, completed: [BenchmarkResult], notes: [String],
+    _ status: ResultStatus, _ reason: String
+  ) -> Outcome {
+    let stalled = suite.entries[index]
+    var results = completed
+    results += stalled.descriptor.produces.map {
+      .notRun(id: $0, status: status, parameters: stalled.values.values, reason: reason)
+    }
+    for later in suite.entries[(index + 1)...] {
+      results += later.descriptor.produces.map {
+        .notRun(
+          id: $0, status: .skipped, parameters: later.values.values,
+          reason: "not run: the MPI job was stopped during \(stalled.id)")
+      }
+    }
+    DerivedFigures.add(to: &results)
+    return Outcome(results: results, complete: false, notes: notes + [reason])
+  }
+
+  /// Rank 0, before a collective benchmark of a job of several ranks: the report as it would
+  /// stand if the job ended during it (written beside the report, so that a job its launcher
+  /// kills at once still leaves a signed partial report), and a watch on the ranks of this
+  /// host: one whose process is gone is named in the report at once, before the launcher
+  /// stops the job.
+  func guardCollective(
+    _ suite: Suite, at index: Int, completed: [BenchmarkResult], notes: [String],
+    report: @escaping @Sendable (ResultStatus, String) -> Void
+  ) -> Watch? {
+    guard isRoot, let job, ranks > 1 else { return nil }
+    let entry = suite.entries[index]
+    onCheckpoint?(
+      Self.stopped(
+        suite, at: index, completed: completed, notes: notes, .skipped,
+        "the job ended while \(entry.id) ran (a rank died or was killed, or the launcher stopped the job; its message names the rank)"
+      ))
+    let hostname = node.hostname
+    return Watch(every: 0.2) {
+      let gone = job.vanishedRanks(hostname: hostname)
+      guard let first = gone.first else { return false }
+      report(
+        .failed,
+        "rank \(first.rank) on \(job.describe(node: first.node)) died while \(entry.id) ran (its process is gone); the launcher stops the job"
+      )
+      return true
+    }
+  }
+}
+
+/// Calls `check` every `interval` seconds on a background queue until it returns true or the
+/// watch is cancelled.
+final class Watch: @unchecked Sendable {
+  private let timer: any DispatchSourceTimer
+
+  init(every interval: Double, _ check: @escaping @Sendable () -> Bool) {
+    timer = DispatchSource.makeTimerSource(queue: .global())
+    timer.schedule(deadline: .now() + interval, repeating: interval)
+    let timer = self.timer
+    timer.setEventHandler { if check() { timer.cancel() } }
+    timer.resume()
+  }
+
+  func cancel() { timer.cancel() }
 }

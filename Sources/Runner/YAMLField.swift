@@ -72,7 +72,7 @@ struct YAMLField {
       candidate = node.float.map(JSONValue.double) ?? node.int.map(JSONValue.int)
     case .flag:
       candidate = node.bool.map(JSONValue.bool)
-    case .choice:
+    case .choice, .text:
       candidate = .string(scalar.string)
     }
     guard let candidate, let accepted = spec.accept(candidate) else {

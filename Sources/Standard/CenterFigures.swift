@@ -8,8 +8,12 @@ import ReportFormat
 /// never added together. Efficiency is recomputed as ΣRmax / ΣRpeak. Interconnect figures
 /// (mpi.*, c2c.*) describe the fabric, not a node: the median across reports. Other ratios
 /// (residuals, errors): the worst. Several reports from one host (a quick run and an
-/// interconnect run) describe one node: per metric the newest report's value counts, once. Several reports from the same host (a quick run and an
 /// interconnect run) describe one node: per metric the newest report's value counts, once.
+///
+/// A job of several nodes (schema v2) contributes each node's node results as that node's, and
+/// its job results (distributed HPL, MPI) as the center's own: a job's figure replaces the sum
+/// over nodes for the same metric (a center is rated by what its nodes do together), the
+/// newest job's figure when there are several.
 public struct CenterFigures: Sendable, Equatable {
   public var center: String
   public var nodes: Int
@@ -36,15 +40,31 @@ public struct CenterFigures: Sendable, Equatable {
     // Several reports of one host describe one node: per host (reports without node records
     // count as hosts of their own) and metric, the newest value.
     var perHost: [String: [String: Entry]] = [:]
+    var perJob: [String: Entry] = [:]
+    var largestJob = 0
     for (index, report) in reports.enumerated() {
-      let host =
+      let reportHost =
         report.nodes.isEmpty
         ? "report #\(index)" : report.nodes.map(\.hostname).sorted().joined(separator: ",")
+      let names = report.nodes.map(\.hostname)
+      largestJob = max(largestJob, report.nodes.count)
       for result in report.results where result.valid {
         for metric in result.metrics {
           let name = key(result.id, metric.name, size: metric.size)
+          let entry = (metric.value, metric, result, report.createdAt)
+          if result.scope == .job {
+            if let existing = perJob[name], existing.createdAt > report.createdAt { continue }
+            perJob[name] = entry
+            continue
+          }
+          // A node of a job: its host name, made unique by its index where names repeat.
+          var host = reportHost
+          if let node = result.node, names.indices.contains(node) {
+            host =
+              names.filter { $0 == names[node] }.count > 1 ? "\(names[node])#\(node)" : names[node]
+          }
           if let existing = perHost[host]?[name], existing.createdAt > report.createdAt { continue }
-          perHost[host, default: [:]][name] = (metric.value, metric, result, report.createdAt)
+          perHost[host, default: [:]][name] = entry
         }
       }
     }
@@ -72,7 +92,9 @@ public struct CenterFigures: Sendable, Equatable {
         values[name] = numbers.min()
       }
     }
-    return CenterFigures(center: center, nodes: max(1, perHost.count), values: values)
+    for (name, entry) in perJob { values[name] = entry.value }
+    return CenterFigures(
+      center: center, nodes: max(1, perHost.count, largestJob), values: values)
   }
 
   static func median(_ values: [Double]) -> Double {

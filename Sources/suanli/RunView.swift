@@ -36,10 +36,11 @@ enum RunView {
   static func render(_ report: ReportFormat.Report) -> String {
     var lines: [String] = []
     for node in report.nodes {
+      let label = node.index.map { "node \($0): " } ?? ""
       let peaks = node.rpeak.filter { $0.precision == "fp64" || $0.precision == "fp32" }
         .map { "\($0.precision) \(Humanize.format($0.flopsPerSecond, unit: .flopsPerSecond))" }
       lines.append(
-        Terminal.bold(node.hostname)
+        Terminal.bold(label + node.hostname)
           + "  \(node.cpu.model), \(node.topology.cores) cores, \(Humanize.format(Double(node.memoryBytes), unit: .bytes))"
           + (peaks.isEmpty ? "" : "; Rpeak " + peaks.joined(separator: ", ")))
     }
@@ -52,7 +53,7 @@ enum RunView {
       let metric = headline.lazy.compactMap { headlineMetric(result, $0) }.first
       let median = metric.flatMap { result.metric($0.name + "Median") }
       table.add([
-        result.id, result.status.rawValue,
+        label(result), result.status.rawValue,
         metric.map { Humanize.format($0.value, unit: $0.unit) } ?? "—",
         median.map { Humanize.format($0.value, unit: $0.unit) } ?? "—",
         "\(result.samples.count)",
@@ -69,10 +70,45 @@ enum RunView {
       if let summary = result.summary { lines.append(summary) }
       for note in result.notes { lines.append(Terminal.dim("\(result.id): \(note)")) }
     }
+    lines += jobLines(report)
     if !report.complete {
       lines.append(Terminal.bad("incomplete: ") + "some benchmarks did not run")
     }
     return lines.joined(separator: "\n")
+  }
+
+  /// "stream.triad", "stream.triad @node 1", "hpl.fp64 (job)".
+  static func label(_ result: BenchmarkResult) -> String {
+    if let node = result.node { return "\(result.id) @node \(node)" }
+    if result.scope == .job { return "\(result.id) (job)" }
+    return result.id
+  }
+
+  /// The job, how its nodes differ, each node metric's spread and the outlier nodes.
+  static func jobLines(_ report: ReportFormat.Report) -> [String] {
+    guard let job = report.job else { return [] }
+    var lines = [
+      "job: \(job.ranks) ranks on \(job.nodes) node(s) (\(job.ranksPerNode.map(String.init).joined(separator: ", ")) per node), \(job.launcher), MPI thread level \(job.threadLevel)"
+    ]
+    for difference in job.heterogeneity {
+      lines.append(Terminal.bad("heterogeneous nodes: ") + difference)
+    }
+    for statistic in report.nodeStatistics ?? [] {
+      let size = statistic.size.map { " @\($0) B" } ?? ""
+      lines.append(
+        Terminal.dim(
+          "\(statistic.id) \(statistic.metric)\(size) over \(statistic.nodes) nodes: min \(Humanize.format(statistic.min, unit: statistic.unit)), median \(Humanize.format(statistic.median, unit: statistic.unit)), max \(Humanize.format(statistic.max, unit: statistic.unit)), CV \(Humanize.fixed(statistic.cv * 100, decimals: 1))%"
+        ))
+      for outlier in statistic.outliers {
+        let percent = Humanize.fixed(abs(1 - outlier.ratioToMedian) * 100, decimals: 1)
+        let direction = outlier.ratioToMedian < 1 ? "below" : "above"
+        lines.append(
+          Terminal.bad("OUTLIER ")
+            + "node \(outlier.node) (\(outlier.hostname)): \(statistic.id) \(statistic.metric) \(Humanize.format(outlier.value, unit: statistic.unit)), \(percent)% \(direction) the median (tolerance \(Humanize.fixed(statistic.tolerance * 100, decimals: 0))%)"
+        )
+      }
+    }
+    return lines
   }
 
   /// The metric `name` of a result; for sweeps, the latency of the smallest message and the

@@ -40,6 +40,6 @@ final class ReportCodingTests: XCTestCase {
     let text = String(decoding: data, as: UTF8.self)
     XCTAssertFalse(text.contains("null"), "absent optionals must be omitted, not null: \(text)")
     XCTAssertEqual(try JSONDecoder().decode(Report.self, from: data), report)
-    XCTAssertEqual(report.schemaVersion, 1)
+    XCTAssertEqual(report.schemaVersion, 2)
   }
 }

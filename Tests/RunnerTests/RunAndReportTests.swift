@@ -8,7 +8,7 @@ import XCTest
 @testable import Runner
 
 /// Runs real benchmarks at small sizes on this machine (asserting nothing about its topology),
-/// writes reports and validates them against schema/report-v1.schema.json.
+/// writes reports and validates them against the schema of their version (schema/).
 final class RunAndReportTests: XCTestCase {
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
@@ -110,8 +110,8 @@ final class RunAndReportTests: XCTestCase {
 /// python3-jsonschema, which `make test` installs). Without it the check is skipped, unless
 /// SUANLI_REQUIRE_SCHEMA_CHECK=1 (set by `make test`) makes its absence a failure.
 enum SchemaCheck {
-  static let schema = RunAndReportTests.root.appendingPathComponent("schema/report-v1.schema.json")
-    .path
+  /// The folder of schema/report-vN.schema.json; each report is checked against its version's.
+  static let schema = RunAndReportTests.root.appendingPathComponent("schema").path
 
   static func run(_ path: String) throws -> (Int32, String) {
     let environment = ProcessInfo.processInfo.environment
@@ -120,7 +120,7 @@ enum SchemaCheck {
     process.executableURL = URL(fileURLWithPath: python)
     process.arguments = [
       "-c",
-      "import json,sys,jsonschema; jsonschema.Draft202012Validator(json.load(open(sys.argv[2]))).validate(json.load(open(sys.argv[1])))",
+      "import json,sys,jsonschema; r=json.load(open(sys.argv[1])); jsonschema.Draft202012Validator(json.load(open(sys.argv[2]+'/report-v%d.schema.json' % r['schemaVersion']))).validate(r)",
       path, schema,
     ]
     let pipe = Pipe()

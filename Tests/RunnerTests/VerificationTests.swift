@@ -76,12 +76,12 @@ final class VerificationTests: XCTestCase {
       path: truncated, trust: TrustStore(names: [:]), requireTrusted: false)
     XCTAssertFalse(good)
     XCTAssertTrue(verdict.hasPrefix("INVALID: not valid JSON"), verdict)
-    let future = dir + "/v2.json"
-    try Data(#"{"schemaVersion": 2, "anything": true}"#.utf8).write(
+    let future = dir + "/v3.json"
+    try Data(#"{"schemaVersion": 3, "anything": true}"#.utf8).write(
       to: URL(fileURLWithPath: future))
     XCTAssertTrue(
       ReportVerification.verify(path: future, trust: TrustStore(names: [:]), requireTrusted: false)
-        .0.contains("schemaVersion: 2 is not supported"))
+        .0.contains("schemaVersion: 3 is not supported"))
     XCTAssertEqual(
       ReportVerification.verify(
         path: dir + "/missing.json", trust: TrustStore(names: [:]), requireTrusted: false
