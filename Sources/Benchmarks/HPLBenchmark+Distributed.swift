@@ -97,6 +97,7 @@ extension HPLBenchmark {
       depth: depth,
       broadcast: values.string("broadcast") == "library" ? .library : .ringModified)
     configuration.generator = generator(values)
+    configuration.model = true
     let (team, placement) = try node.makeTeam(threads: threads, firstCore: nodeRank * threads)
     var outcomes: [DistributedHPLOutcome] = []
     var warm: [Double] = []
@@ -179,6 +180,18 @@ extension HPLBenchmark {
             name: "efficiency", value: rate / summedNodePeak, unit: .ratio,
             polarity: .higherIsBetter))
       }
+      if let prediction = best.prediction {
+        metrics.append(
+          Metric(
+            name: "modelledRate", value: prediction.rate, unit: .flopsPerSecond,
+            polarity: .higherIsBetter))
+        if summedNodePeak > 0 {
+          metrics.append(
+            Metric(
+              name: "modelledEfficiency", value: prediction.rate / summedNodePeak, unit: .ratio,
+              polarity: .higherIsBetter))
+        }
+      }
       let phases: [(String, Double)] = [
         ("factorSeconds", best.factorSeconds), ("solveSeconds", best.solveSeconds),
         ("panelSeconds", best.times.panel), ("broadcastWaitSeconds", best.times.broadcastWait),
@@ -197,10 +210,16 @@ extension HPLBenchmark {
       check:
         "HPL scaled residual ‖Ax−b‖∞ / (ε(‖A‖∞‖x‖∞+‖b‖∞)n), ε = 2⁻⁵³, on the regenerated A and b, norms reduced across ranks",
       passed: passed, value: worst.isFinite ? worst : nil, bound: HPL.threshold, detail: detail)
+    var modelNotes: [String] = []
+    if let model = outcomes.first?.model, let prediction = outcomes.first?.prediction {
+      modelNotes.append(
+        "model (HPL's step by step, parts measured on this job before the run): DGEMM \(Humanize.format(model.gemmRate, unit: .flopsPerSecond)) a rank, panel \(Humanize.format(model.panelRate, unit: .flopsPerSecond)), pivot exchange \(Humanize.format(model.pivotExchange, unit: .seconds)), latency \(Humanize.format(model.latency, unit: .seconds)), bandwidth \(model.secondsPerByte > 0 ? Humanize.format(1 / model.secondsPerByte, unit: .bytesPerSecond) : "—") → \(Humanize.fixed(prediction.seconds, decimals: 3)) s, \(Humanize.format(prediction.rate, unit: .flopsPerSecond)), \(Humanize.fixed(prediction.efficiencyOfGEMM * 100, decimals: 1))% of the ranks' DGEMM"
+      )
+    }
     return BenchmarkResult(
       id: id, status: passed ? .ok : .invalid, parameters: parameters,
       samples: outcomes.map(\.seconds), sampleUnit: .seconds, warmupSamples: warmup,
       metrics: metrics, validation: validation, placement: placement, summary: summary,
-      notes: (passed ? [] : [detail]) + notes)
+      notes: (passed ? [] : [detail]) + notes + modelNotes)
   }
 }

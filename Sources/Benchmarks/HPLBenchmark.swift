@@ -1,3 +1,4 @@
+import Communication
 import Foundation
 import Kernels
 import Measurement
@@ -87,6 +88,11 @@ public enum HPLBenchmark {
           isDistributed(values, ranks: communicator.size)
         {
           return [try runDistributed(context: context, communicator: communicator, values: values)]
+        }
+        if values.string("scope") == "job" {
+          // Asked for without a launcher: the distributed code on one rank (a 1x1 grid).
+          let one = InProcessWorld(size: 1).communicator(rank: 0)
+          return [try runDistributed(context: context, communicator: one, values: values)]
         }
         return [try run(context: context, values: values)]
       })

@@ -20,6 +20,9 @@ public struct DistributedHPLOutcome: Sendable {
   public var check: HPLCheck?
   /// The solution, on every rank, when asked for (tests).
   public var solution: [Double]?
+  /// The performance model's parts, measured on the grid before the run, and its prediction.
+  public var model: HPLModel?
+  public var prediction: HPLModel.Prediction?
 
   public var rate: Double { HPL.flops(n: n) / seconds }
 
@@ -45,6 +48,8 @@ public enum DistributedHPL {
     public var generator: MatrixGenerator = .hpl(seed: HPLMatrixGenerator.defaultSeed)
     /// Return the whole solution on every rank (tests).
     public var keepSolution = false
+    /// Measure the performance model's parts first and predict the run.
+    public var model = false
 
     public init(n: Int, nb: Int, p: Int, q: Int) {
       self.n = n
@@ -86,6 +91,10 @@ public enum DistributedHPL {
     }
     system.generate(configuration.generator, team: team)
     prepare?(system)
+    var model: HPLModel? = nil
+    if configuration.model {
+      model = try HPLModel.measure(grid: grid, team: team, n: n, nb: nb)
+    }
     let lu = DistributedLU(system: system, grid: grid, team: team, options: configuration.options)
     try communicator.barrier()
     let start = communicator.time()
@@ -107,7 +116,10 @@ public enum DistributedHPL {
     var outcome = DistributedHPLOutcome(
       n: n, nb: nb, p: grid.p, q: grid.q, mapping: grid.mapping, options: configuration.options,
       seconds: maxima[0], factorSeconds: maxima[1], solveSeconds: maxima[2], times: times,
-      singularColumn: lu.singularColumn, check: nil, solution: nil)
+      singularColumn: lu.singularColumn, check: nil, solution: nil, model: model,
+      prediction: model?.predict(
+        n: n, nb: nb, p: grid.p, q: grid.q, depth: configuration.options.depth,
+        broadcast: configuration.options.broadcast))
     guard lu.singularColumn == nil else { return outcome }
     if configuration.keepSolution {
       outcome.solution = try DistributedSolve.gather(x, system, grid: grid)

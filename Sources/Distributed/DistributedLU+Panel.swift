@@ -48,8 +48,10 @@ extension DistributedLU {
     if grid.myRow == s.row {
       for c in 0..<jb { (system.column(lc + c) + t0).update(from: w + c * jb, count: jb) }
     }
-    let l2 = slot.l2
-    for c in 0..<jb { (l2 + c * s.mL).update(from: panel.l + c * ld, count: s.mL) }
+    if grid.q > 1 {
+      let l2 = slot.l2
+      for c in 0..<jb { (l2 + c * s.mL).update(from: panel.l + c * ld, count: s.mL) }
+    }
     let pivots = slot.pivots(mL: s.mL, jb: jb)
     for j in 0..<jb { pivots[j] = Double(panel.pivots[j]) }
     slot.info(mL: s.mL, jb: jb).pointee = Double(panel.singular ?? -1)
@@ -160,7 +162,8 @@ extension DistributedLU {
   /// sequence is turned into a permutation of the rows involved; U's rows (the final top jb
   /// rows) come from wherever their source rows live, and the top block's rows that move out go
   /// to the rows they replace. Every process of the column contributes the rows it holds, and
-  /// one allgatherv gives every process U — which each then solves with L1 itself.
+  /// one allgatherv gives every process U (stored transposed, nt × jb) — which each then solves
+  /// with L1 itself.
   func exchangeRows(_ s: Step, slot: PanelSlot) throws {
     let jb = s.jb
     let nt = system.nq - s.trailing
@@ -190,30 +193,37 @@ extension DistributedLU {
       counts[process] = rowCount * nt
       if process > 0 { displacements[process] = displacements[process - 1] + counts[process - 1] }
     }
-    var packed = 0
-    func pack(_ global: Int) {
-      let local = rows.local(of: global)
-      let base = system.column(s.trailing) + local
-      let out = exchangeOut + packed * nt
-      for c in 0..<nt { out[c] = base[c * ld] }
-      packed += 1
+    // Rows are copied a block of columns at a time: a block of every row involved stays in
+    // cache, where whole rows at once would evict each cache line between its eight uses.
+    let block = 64
+    var outgoing = topRowsOf[grid.myRow].map { rows.local(of: sources[$0]) }
+    if grid.myRow == s.row { outgoing += displaced.map { rows.local(of: permutation[$0]!) } }
+    let first = system.column(s.trailing)
+    for c0 in stride(from: 0, to: nt, by: block) {
+      let c1 = min(nt, c0 + block)
+      for (index, local) in outgoing.enumerated() {
+        let out = exchangeOut + index * nt
+        for c in c0..<c1 { out[c] = first[local + c * ld] }
+      }
     }
-    for t in topRowsOf[grid.myRow] { pack(sources[t]) }
-    if grid.myRow == s.row { for position in displaced { pack(permutation[position]!) } }
     try grid.column.allgatherv(
       exchangeOut, count: counts[grid.myRow], type: .float64, into: exchangeIn, counts: counts,
       displacements: displacements)
+    let fromTop = exchangeIn + displacements[s.row] + topRowsOf[s.row].count * nt
+    let arriving = displaced.enumerated().filter { rows.owner(of: $0.element) == grid.myRow }
+      .map { (piece: fromTop + $0.offset * nt, local: rows.local(of: $0.element)) }
+    // U is kept transposed (HPL's default): row t of U is column t of Uᵀ, nt contiguous
+    // values, so each arriving row is one contiguous copy.
     for process in 0..<grid.p {
       for (index, t) in topRowsOf[process].enumerated() {
-        let piece = exchangeIn + displacements[process] + index * nt
-        for c in 0..<nt { u[t + c * jb] = piece[c] }
+        (u + t * nt).update(from: exchangeIn + displacements[process] + index * nt, count: nt)
       }
     }
-    let fromTop = exchangeIn + displacements[s.row] + topRowsOf[s.row].count * nt
-    for (index, position) in displaced.enumerated() where rows.owner(of: position) == grid.myRow {
-      let base = system.column(s.trailing) + rows.local(of: position)
-      let piece = fromTop + index * nt
-      for c in 0..<nt { base[c * ld] = piece[c] }
+    for c0 in stride(from: 0, to: nt, by: block) {
+      let c1 = min(nt, c0 + block)
+      for (piece, local) in arriving {
+        for c in c0..<c1 { first[local + c * ld] = piece[c] }
+      }
     }
   }
 }

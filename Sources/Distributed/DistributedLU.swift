@@ -55,7 +55,7 @@ public final class DistributedLU: @unchecked Sendable {
   let team: ThreadTeam
   let options: DistributedLUOptions
   let slots: [PanelSlot]
-  /// U of a step (jb × trailing local columns) and the exchange buffers, for P > 1.
+  /// U of a step, transposed (trailing local columns × jb), and the exchange buffers, for P > 1.
   let u: UnsafeMutablePointer<Double>
   let exchangeOut: UnsafeMutablePointer<Double>
   let exchangeIn: UnsafeMutablePointer<Double>
@@ -189,8 +189,20 @@ public final class DistributedLU: @unchecked Sendable {
       count: slot.count(mL: s.mL, jb: s.jb), tag: tag)
   }
 
-  /// Notes the panel's singularity flag (every rank receives every panel).
+  /// Notes the panel's singularity flag (every rank receives every panel) and where its rows
+  /// of L are to be read.
   private func absorb(_ s: Step, slot: PanelSlot) throws {
+    if grid.q == 1 {
+      slot.lower = (
+        UnsafePointer(system.column(system.columns.local(of: s.k)) + s.r0), system.ld
+      )
+    } else {
+      slot.lower = (UnsafePointer(slot.l2), max(1, s.mL))
+    }
+    if grid.p == 1 {
+      let pivots = slot.pivots(mL: s.mL, jb: s.jb)
+      slot.swaps = (0..<s.jb).map { Int32(Int(pivots[$0]) - s.k + 1) }
+    }
     let flag = slot.info(mL: s.mL, jb: s.jb).pointee
     if flag >= 0 {
       let column = Int(flag)
@@ -215,7 +227,10 @@ public final class DistributedLU: @unchecked Sendable {
       firstChunkColumn = min(nq, s.trailing + lookAhead.step.jb)
     }
     let width = nq - firstChunkColumn
-    let chunkWidth = max(64, (width / (8 * team.size) + 15) / 16 * 16)
+    // Chunks balance the team's workers and let worker 0 progress the broadcast between them;
+    // one worker with no broadcast to progress (Q = 1) updates in one piece.
+    let pieces = team.size > 1 ? 8 * team.size : (grid.q > 1 ? 4 : 1)
+    let chunkWidth = max(64, (width / pieces + 15) / 16 * 16)
     let chunks = width > 0 ? (width + chunkWidth - 1) / chunkWidth : 0
     let claimed = Atomic<Int>(0)
     let failure = Mutex<Error?>(nil)
@@ -255,34 +270,36 @@ public final class DistributedLU: @unchecked Sendable {
     guard !columns.isEmpty else { return }
     let ld = system.ld
     let l1 = slot.l1(mL: s.mL, jb: s.jb)
-    let l2 = slot.l2
+    let (l2, l2ld) = slot.lower
     let block = system.column(columns.lowerBound)
     if grid.p == 1 {
-      let pivots = slot.pivots(mL: s.mL, jb: s.jb)
-      for c in 0..<columns.count {
-        let col = block + c * ld
-        for j in 0..<s.jb {
-          let other = Int(pivots[j])
-          if other != s.k + j { swap(&col[s.k + j], &col[other]) }
-        }
+      // All rows are local: LAPACK's laswp on rows k ..< k+jb, pivots relative to row k.
+      slot.swaps.withUnsafeBufferPointer {
+        BLAS.dlaswp(
+          n: columns.count, a: block + s.k, lda: ld, k1: 1, k2: s.jb, ipiv: $0.baseAddress!)
       }
       BLAS.dtrsmLowerUnit(m: s.jb, n: columns.count, l: l1, ldl: s.jb, b: block + s.k, ldb: ld)
       BLAS.dgemm(
-        m: s.mL, n: columns.count, k: s.jb, alpha: -1, a: l2, lda: max(1, s.mL), b: block + s.k,
+        m: s.mL, n: columns.count, k: s.jb, alpha: -1, a: l2, lda: l2ld, b: block + s.k,
         ldb: ld, beta: 1, c: block + s.r0, ldc: ld)
       return
     }
-    let top = u + (columns.lowerBound - s.trailing) * s.jb
-    BLAS.dtrsmLowerUnit(m: s.jb, n: columns.count, l: l1, ldl: s.jb, b: top, ldb: s.jb)
+    // Uᵀ's rows for these columns (nt × jb, leading dimension nt): Uᵀ = Uᵀ·L1⁻ᵀ, then
+    // A22 −= L2·(Uᵀ)ᵀ.
+    let nt = system.nq - s.trailing
+    let top = u + (columns.lowerBound - s.trailing)
+    BLAS.dtrsmRightLowerTransposedUnit(
+      m: columns.count, n: s.jb, l: l1, ldl: s.jb, b: top, ldb: nt)
     if grid.myRow == s.row {
       let t0 = system.rows.local(of: s.k)
-      for c in 0..<columns.count {
-        (block + c * ld + t0).update(from: top + c * s.jb, count: s.jb)
+      for t in 0..<s.jb {
+        let row = top + t * nt
+        for c in 0..<columns.count { block[t0 + t + c * ld] = row[c] }
       }
     }
-    BLAS.dgemm(
-      m: s.mL, n: columns.count, k: s.jb, alpha: -1, a: l2, lda: max(1, s.mL), b: top,
-      ldb: s.jb, beta: 1, c: block + s.r0, ldc: ld)
+    BLAS.dgemmNT(
+      m: s.mL, n: columns.count, k: s.jb, alpha: -1, a: l2, lda: l2ld, b: top,
+      ldb: nt, beta: 1, c: block + s.r0, ldc: ld)
   }
 
   private func timed(
@@ -314,6 +331,12 @@ func measure(_ body: () -> Void) -> Double {
 final class PanelSlot: @unchecked Sendable {
   let buffer: UnsafeMutablePointer<Double>
   let capacity: Int
+  /// Where this step's rows of L are read from and their leading dimension: the buffer as
+  /// received, or, on the panel's own process column when nobody else needs the panel (Q = 1),
+  /// the matrix itself (HPL aliases L2 the same way).
+  var lower: (UnsafePointer<Double>, Int) = (UnsafePointer(bitPattern: 8)!, 1)
+  /// P = 1: the step's pivots as laswp wants them, 1-based and relative to the panel's top row.
+  var swaps: [Int32] = []
 
   init(rows: Int, nb: Int) {
     capacity = rows * nb + nb * nb + nb + 1

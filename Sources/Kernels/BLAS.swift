@@ -44,6 +44,29 @@ public enum BLAS {
       Int32(ldl), b, Int32(ldb))
   }
 
+  /// C = alpha·A·Bᵀ + beta·C (column-major): A is m×k, B n×k, C m×n (HPL's transposed U).
+  @inline(__always)
+  public static func dgemmNT(
+    m: Int, n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+    b: UnsafePointer<Double>, ldb: Int, beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+  ) {
+    guard m > 0, n > 0 else { return }
+    cblas_dgemm(
+      CblasColMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), alpha, a,
+      Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+  }
+
+  /// B = B·L⁻ᵀ with L n×n unit lower triangular, B m×n (column-major): U = L⁻¹·U done on Uᵀ.
+  @inline(__always)
+  public static func dtrsmRightLowerTransposedUnit(
+    m: Int, n: Int, l: UnsafePointer<Double>, ldl: Int, b: UnsafeMutablePointer<Double>, ldb: Int
+  ) {
+    guard m > 0, n > 0 else { return }
+    cblas_dtrsm(
+      CblasColMajor, CblasRight, CblasLower, CblasTrans, CblasUnit, Int32(m), Int32(n), 1, l,
+      Int32(ldl), b, Int32(ldb))
+  }
+
   /// x = U⁻¹·x with U n×n upper triangular, non-unit diagonal.
   public static func dtrsvUpper(
     n: Int, u: UnsafePointer<Double>, ldu: Int, x: UnsafeMutablePointer<Double>
