@@ -66,13 +66,11 @@ public enum ComparisonRenderer {
       for row in table.rows {
         var line = pad(row.label, labelWidth)
         for i in group {
-          line +=
-            "  "
-            + styler(
-              style(row, i),
-              pad(
-                cell(row, i), cellWidths[i],
-                right: row.values[i] != nil || row.higherIsBetter != nil))
+          var padded = pad(
+            cell(row, i), cellWidths[i], right: row.values[i] != nil || row.higherIsBetter != nil)
+          // The last cell's padding is trimmed before colouring, as the plain line's is after.
+          if i == group.last { padded = padded.trimmingTrailing() }
+          line += "  " + styler(style(row, i), padded)
         }
         lines.append(line.trimmingTrailing())
       }
@@ -83,7 +81,25 @@ public enum ComparisonRenderer {
       out += "\n" + table.notes.map { "note: " + $0 }.joined(separator: "\n")
     }
     if table.rows.contains(where: { $0.best != nil }) { out += "\n* best of the row" }
+    if let legend = legend(table) { out += "\n" + legend }
     return out
+  }
+
+  /// What the marks mean, when a table has any: never ranked against conforming, complete values.
+  static func legend(_ table: ComparisonTable) -> String? {
+    let texts = table.rows.flatMap(\.texts)
+    var parts: [String] = []
+    if texts.contains(where: { $0.contains("est.") }) {
+      parts.append("est. = estimate: the measurement missed a run rule of the standard")
+    }
+    if texts.contains(where: { $0.range(of: #"\(\d+/\d+"#, options: .regularExpression) != nil }) {
+      parts.append("k/n = a dimension from k of its n metrics")
+    }
+    if texts.contains(where: { $0.contains("incomplete") }) {
+      parts.append("incomplete = a composite over incomplete dimensions")
+    }
+    guard !parts.isEmpty else { return nil }
+    return (parts + ["none of these is ranked"]).map { "note: " + $0 }.joined(separator: "\n")
   }
 
   static func transposed(_ table: ComparisonTable, styler: (Style, String) -> String) -> String {

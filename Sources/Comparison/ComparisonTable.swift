@@ -13,6 +13,9 @@ public struct CenterColumn: Sendable {
   public var verified: Bool
   public var date: String
   public var reports: Int
+  /// Nodes of the center's jobs worse than their job's median in some metric, e.g.
+  /// "node 3 (n004): hpl.fp64 rate −8.2%" (empty: none, or no job of several nodes).
+  public var outliers: [String] = []
 
   public init(
     center: String, figures: CenterFigures, score: ScoreBlock, signature: String, verified: Bool,
@@ -85,17 +88,23 @@ public struct ComparisonTable: Sendable {
     self.notes = notes
     let baselineIndex = baseline.flatMap { name in columns.firstIndex { $0.center == name } }
     var rows: [ComparisonRow] = []
+    // A value may be best of its row only if it is conforming and complete; the others are
+    // shown with their mark ("est.": a run rule missed; "k/n": a dimension of k metrics of n).
     func numeric(
-      _ key: String, _ label: String, _ unit: Unit?, _ higher: Bool?, _ values: [Double?]
+      _ key: String, _ label: String, _ unit: Unit?, _ higher: Bool?, _ values: [Double?],
+      marks: [String]? = nil
     ) {
-      let texts = values.map { value -> String in
+      let texts = values.enumerated().map { index, value -> String in
         guard let value else { return "—" }
-        if let unit { return Humanize.format(value, unit: unit) }
-        return Humanize.fixed(value, decimals: 1)
+        let mark = marks.map { $0[index].isEmpty ? "" : " (\($0[index]))" } ?? ""
+        if let unit { return Humanize.format(value, unit: unit) + mark }
+        return Humanize.fixed(value, decimals: 1) + mark
       }
       var best: Int? = nil
       if let higher {
-        let present = values.enumerated().compactMap { i, v in v.map { (i, $0) } }
+        let present = values.enumerated().compactMap { i, v in
+          (marks?[i].isEmpty ?? true) ? v.map { (i, $0) } : nil
+        }
         if present.count > 1 {
           best = (higher ? present.max { $0.1 < $1.1 } : present.min { $0.1 < $1.1 })?.0
         }
@@ -121,16 +130,32 @@ public struct ComparisonTable: Sendable {
     }
     for (key, label, unit, higher) in ComparisonTable.metricRows
     where metrics?.contains(key) ?? true {
-      numeric(key, label, unit, higher, columns.map { $0.figures.values[key] })
+      numeric(
+        key, label, unit, higher, columns.map { $0.figures.values[key] },
+        marks: columns.map { $0.figures.estimates[key] == nil ? "" : "est." })
     }
     let dimensionIDs = columns.first?.score.dimensions.map { ($0.id, $0.name) } ?? []
     for (id, name) in dimensionIDs where metrics?.contains("score.\(id)") ?? true {
+      let dimensions = columns.map { c in c.score.dimensions.first { $0.id == id } }
       numeric(
-        "score.\(id)", "score \(name)", nil, true,
-        columns.map { c in c.score.dimensions.first { $0.id == id }?.score })
+        "score.\(id)", "score \(name)", nil, true, dimensions.map { $0?.score },
+        marks: dimensions.map { dimension in
+          guard let dimension else { return "" }
+          var parts: [String] = []
+          if !dimension.complete { parts.append("\(dimension.present)/\(dimension.metrics.count)") }
+          if dimension.estimate { parts.append("est.") }
+          return parts.joined(separator: ", ")
+        })
     }
     if metrics?.contains("score.composite") ?? true {
-      numeric("score.composite", "composite", nil, true, columns.map(\.score.composite))
+      numeric(
+        "score.composite", "composite", nil, true, columns.map(\.score.composite),
+        marks: columns.map { column in
+          var parts: [String] = []
+          if !column.score.complete { parts.append("incomplete") }
+          if column.score.estimate == true { parts.append("est.") }
+          return parts.joined(separator: ", ")
+        })
       text("grade", "grade", columns.map(\.score.grade))
       text("classification", "profile", columns.map(\.score.classification))
       text(
@@ -143,6 +168,11 @@ public struct ComparisonTable: Sendable {
         })
     }
     text("nodes", "nodes", columns.map { "\($0.figures.nodes)" })
+    if columns.contains(where: { !$0.outliers.isEmpty }) {
+      text(
+        "outliers", "outlier nodes",
+        columns.map { $0.outliers.isEmpty ? "—" : $0.outliers.joined(separator: "; ") })
+    }
     text("date", "date", columns.map(\.date))
     text("signature", "signature", columns.map(\.signature))
     self.rows = rows

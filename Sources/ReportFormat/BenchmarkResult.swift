@@ -68,6 +68,8 @@ public struct BenchmarkResult: Codable, Sendable, Equatable {
   /// nodes) or the whole job (`job`: MPI benchmarks, distributed HPL). Absent means one node.
   public var scope: ResultScope?
   public var node: Int?
+  /// Schema v2, node benchmarks: what else used the node while it ran.
+  public var conditions: RunConditions?
 
   public init(
     id: String, status: ResultStatus, parameters: [String: JSONValue], samples: [Double],

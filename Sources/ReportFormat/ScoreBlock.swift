@@ -21,14 +21,24 @@ public struct ScoreBlock: Codable, Sendable, Equatable {
     public var weight: Double
     /// 100 · value/reference (inverse for lower-is-better), capped.
     public var score: Double?
+    /// Under a standard with run rules: the rules the measurement missed (an estimate), empty
+    /// when it conforms; nil under a standard without run rules.
+    public var missedRules: [String]?
 
-    public init(key: String, value: Double?, reference: Double, weight: Double, score: Double?) {
+    public init(
+      key: String, value: Double?, reference: Double, weight: Double, score: Double?,
+      missedRules: [String]? = nil
+    ) {
       self.key = key
       self.value = value
       self.reference = reference
       self.weight = weight
       self.score = score
+      self.missedRules = missedRules
     }
+
+    /// A value measured against the standard's run rules.
+    public var conforming: Bool { missedRules?.isEmpty ?? true }
   }
 
   public struct DimensionScore: Codable, Sendable, Equatable {
@@ -41,6 +51,11 @@ public struct ScoreBlock: Codable, Sendable, Equatable {
     public var complete: Bool
     public var missing: [String]
     public var metrics: [MetricScore]
+
+    /// Metrics with a value, of those the standard names ("k of n").
+    public var present: Int { metrics.filter { $0.value != nil }.count }
+    /// Some value it is computed from is an estimate.
+    public var estimate: Bool { metrics.contains { $0.value != nil && !$0.conforming } }
 
     public init(
       id: String, name: String, score: Double?, complete: Bool, missing: [String],
@@ -83,6 +98,10 @@ public struct ScoreBlock: Codable, Sendable, Equatable {
   /// 超算型 / 智算型 / 通算型 / 超智融合型.
   public var classification: String
   public var skew: Skew
+  /// Under a standard with run rules: the dimensions the composite lacks (then it has no grade
+  /// and no classification), and whether any scored value is an estimate.
+  public var lacking: [String]?
+  public var estimate: Bool?
 
   public init(
     standard: StandardRef, profile: String, tier: String, nodes: Int, dimensions: [DimensionScore],

@@ -121,7 +121,7 @@ public enum ComparisonInput {
         "reports carry scores from \(standards.sorted().joined(separator: ", ")); all rescored here with \(standard.id) \(standard.version)"
       )
     }
-    let figures = CenterFigures.aggregate(reports.map(\.report))
+    let figures = CenterFigures.aggregate(reports.map(\.report), standard: standard)
     let columns = figures.map { center -> CenterColumn in
       let own = reports.filter { $0.report.center == center.center }
       func rank(_ verdict: String) -> Int {
@@ -131,10 +131,12 @@ public enum ComparisonInput {
       let worst = own.max { rank($0.verdict) < rank($1.verdict) }?.verdict ?? "unsigned"
       let signature = short(worst) + (own.count > 1 ? " (\(own.count) reports)" : "")
       let date = own.map(\.report.createdAt).max().map { String($0.prefix(10)) } ?? "—"
-      return CenterColumn(
+      var column = CenterColumn(
         center: center.center, figures: center,
         score: Scorer.score(center, standard: standard, profile: profile),
         signature: signature, verified: own.allSatisfy(\.good), date: date, reports: own.count)
+      column.outliers = outliers(own.map(\.report))
+      return column
     }
     for column in columns where !column.verified {
       let verdicts = reports.filter { $0.report.center == column.center && !$0.good }.map(\.verdict)
@@ -144,5 +146,22 @@ public enum ComparisonInput {
     return Collected(
       columns: columns, notes: notes, problems: problems,
       anyUnverified: columns.contains { !$0.verified })
+  }
+
+  /// The outlier nodes the reports' jobs found, one line per node and metric.
+  static func outliers(_ reports: [Report]) -> [String] {
+    var lines: [String] = []
+    for report in reports {
+      for statistic in report.nodeStatistics ?? [] {
+        for outlier in statistic.outliers {
+          let percent = (outlier.ratioToMedian - 1) * 100
+          let sign = percent < 0 ? "−" : "+"
+          lines.append(
+            "node \(outlier.node) (\(outlier.hostname)): \(statistic.id) \(statistic.metric) \(sign)\(String(format: "%.1f", abs(percent)))%"
+          )
+        }
+      }
+    }
+    return lines
   }
 }

@@ -4,7 +4,7 @@ import Standard
 
 /// The glue between reports and the evaluation standard.
 public enum Scoring {
-  public static let defaultStandard = "suites/standards/cses-1.yaml"
+  public static let defaultStandard = "suites/standards/cses-2.yaml"
 
   /// The default standard, loaded once per process (nil when absent or broken), to recompute
   /// the score blocks of reports that name it.
@@ -22,7 +22,7 @@ public enum Scoring {
   public static func scored(_ report: Report, standard: EvaluationStandard) -> Report {
     var scored = report
     scored.score = nil
-    if let figures = CenterFigures.aggregate([scored]).first {
+    if let figures = CenterFigures.aggregate([scored], standard: standard).first {
       scored.score = Scorer.score(figures, standard: standard)
     }
     return scored

@@ -26,7 +26,8 @@ public enum IsolatedRun {
     let context = BenchmarkContext(
       node: node,
       progress: { line in FileHandle.standardError.write(Data(("· " + line + "\n").utf8)) })
-    return try descriptor.run(context, values)
+    let probe = RunConditionsProbe()
+    return RunConditionsProbe.attach(try descriptor.run(context, values), probe.finish())
   }
 
   /// A benchmark that runs the node out of memory must take only itself down: the kernel's

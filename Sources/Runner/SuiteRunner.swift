@@ -256,7 +256,9 @@ public struct SuiteRunner {
       return isolation.run(entry, timeLimit: entry.timeLimitSeconds ?? defaultTimeLimit)
     }
     do {
-      return try entry.descriptor.run(context, entry.values)
+      let probe = RunConditionsProbe()
+      return RunConditionsProbe.attach(
+        try entry.descriptor.run(context, entry.values), probe.finish())
     } catch {
       return [
         .notRun(

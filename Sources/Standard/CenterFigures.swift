@@ -19,24 +19,34 @@ public struct CenterFigures: Sendable, Equatable {
   public var nodes: Int
   /// "benchmark.metric" or "benchmark.metric@size" → value.
   public var values: [String: Double]
+  /// Keys whose value comes from a measurement that missed the standard's run rules → the
+  /// rules missed (an estimate). Empty without a standard with run rules.
+  public var estimates: [String: [String]] = [:]
 
   public static func key(_ benchmark: String, _ metric: String, size: Int?) -> String {
     "\(benchmark).\(metric)" + (size.map { "@\($0)" } ?? "")
   }
 
-  /// One entry per center, in order of first appearance.
-  public static func aggregate(_ reports: [Report]) -> [CenterFigures] {
+  /// One entry per center, in order of first appearance; `standard`'s run rules mark the
+  /// figures that are estimates.
+  public static func aggregate(_ reports: [Report], standard: EvaluationStandard? = nil)
+    -> [CenterFigures]
+  {
     var order: [String] = []
     var groups: [String: [Report]] = [:]
     for report in reports {
       if groups[report.center] == nil { order.append(report.center) }
       groups[report.center, default: []].append(report)
     }
-    return order.map { center in combine(center: center, groups[center]!) }
+    return order.map { center in combine(center: center, groups[center]!, standard: standard) }
   }
 
-  static func combine(center: String, _ reports: [Report]) -> CenterFigures {
-    typealias Entry = (value: Double, metric: Metric, result: BenchmarkResult, createdAt: String)
+  static func combine(center: String, _ reports: [Report], standard: EvaluationStandard?)
+    -> CenterFigures
+  {
+    typealias Entry = (
+      value: Double, metric: Metric, result: BenchmarkResult, createdAt: String, missed: [String]
+    )
     // Several reports of one host describe one node: per host (reports without node records
     // count as hosts of their own) and metric, the newest value.
     var perHost: [String: [String: Entry]] = [:]
@@ -49,9 +59,10 @@ public struct CenterFigures: Sendable, Equatable {
       let names = report.nodes.map(\.hostname)
       largestJob = max(largestJob, report.nodes.count)
       for result in report.results where result.valid {
+        let missed = standard?.missedRules(result, in: report) ?? []
         for metric in result.metrics {
           let name = key(result.id, metric.name, size: metric.size)
-          let entry = (metric.value, metric, result, report.createdAt)
+          let entry = (metric.value, metric, result, report.createdAt, missed)
           if result.scope == .job {
             if let existing = perJob[name], existing.createdAt > report.createdAt { continue }
             perJob[name] = entry
@@ -73,7 +84,10 @@ public struct CenterFigures: Sendable, Equatable {
       for (name, entry) in perHost[host]! { perKey[name, default: []].append(entry) }
     }
     var values: [String: Double] = [:]
+    var estimates: [String: [String]] = [:]
     for (name, entries) in perKey {
+      let missed = Set(entries.flatMap(\.missed))
+      if !missed.isEmpty { estimates[name] = missed.sorted() }
       let first = entries[0]
       let numbers = entries.map(\.value)
       if first.result.id.hasPrefix("mpi.") || first.result.id.hasPrefix("c2c.") {
@@ -92,9 +106,14 @@ public struct CenterFigures: Sendable, Equatable {
         values[name] = numbers.min()
       }
     }
-    for (name, entry) in perJob { values[name] = entry.value }
-    return CenterFigures(
+    for (name, entry) in perJob {
+      values[name] = entry.value
+      estimates[name] = entry.missed.isEmpty ? nil : entry.missed
+    }
+    var figures = CenterFigures(
       center: center, nodes: max(1, perHost.count, largestJob), values: values)
+    figures.estimates = estimates
+    return figures
   }
 
   static func median(_ values: [Double]) -> Double {

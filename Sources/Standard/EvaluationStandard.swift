@@ -1,4 +1,5 @@
 import Foundation
+import ReportFormat
 
 /// A declarative, versioned compute-service evaluation standard (suites/standards/*.yaml).
 public struct EvaluationStandard: Sendable, Equatable {
@@ -30,6 +31,8 @@ public struct EvaluationStandard: Sendable, Equatable {
     public var name: String
     public var meaning: String
     public var metrics: [MetricRule]
+    /// Scored where measured, but its absence does not withhold the grade (listed all the same).
+    public var optional: Bool = false
   }
 
   public struct Grade: Sendable, Equatable {
@@ -52,6 +55,13 @@ public struct EvaluationStandard: Sendable, Equatable {
   /// A dimension score at least this makes a center strong in it (classification).
   public var strongScore: Double
   public var defaultProfile: String
+  /// What a measurement must satisfy to count as conforming (none in version 1).
+  public var runRules: [RunRule] = []
+
+  /// The rules `result` of `report` misses, one line each (empty: conforming).
+  public func missedRules(_ result: BenchmarkResult, in report: Report) -> [String] {
+    runRules.filter { $0.applies(to: result.id) }.compactMap { $0.violation(result, in: report) }
+  }
 
   /// The tier a center belongs to from its HPL rate (the smallest tier when unknown).
   public func tier(hplRate: Double?) -> String {

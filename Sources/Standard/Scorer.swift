@@ -11,12 +11,23 @@ public enum Scorer {
     let weights = standard.profiles[profile] ?? [:]
     let tier = standard.tier(hplRate: figures.values["hpl.fp64.rate"])
     let skew = Scorer.skew(figures)
+    let rules = !standard.runRules.isEmpty
     var derived: [String: Double] = [:]
-    if let index = skew.index { derived["derived.precisionBalance"] = pow(2, -abs(index)) }
+    var estimates = figures.estimates
+    func inherit(_ key: String, from inputs: [String]) {
+      let missed = Set(inputs.flatMap { figures.estimates[$0] ?? [] })
+      if !missed.isEmpty { estimates[key] = missed.sorted() }
+    }
+    if let index = skew.index {
+      derived["derived.precisionBalance"] = pow(2, -abs(index))
+      inherit(
+        "derived.precisionBalance", from: ["gemm.fp64.rate", "gemm.fp16.rate", "gemm.bf16.rate"])
+    }
     if let triad = figures.values["stream.triad.bandwidth"],
       let hpl = figures.values["hpl.fp64.rate"], hpl > 0
     {
       derived["derived.bytesPerFlop"] = triad / hpl
+      inherit("derived.bytesPerFlop", from: ["stream.triad.bandwidth", "hpl.fp64.rate"])
     }
 
     let dimensions = standard.dimensions.map { dimension -> ScoreBlock.DimensionScore in
@@ -39,7 +50,9 @@ public enum Scorer {
           missing.append(key)
         }
         metrics.append(
-          .init(key: key, value: value, reference: reference, weight: rule.weight, score: score))
+          .init(
+            key: key, value: value, reference: reference, weight: rule.weight, score: score,
+            missedRules: rules ? (value == nil ? [] : estimates[key] ?? []) : nil))
       }
       return .init(
         id: dimension.id, name: dimension.name,
@@ -59,21 +72,43 @@ public enum Scorer {
       }
     }
     let composite = weightSum > 0 ? exp(logSum / weightSum) : nil
-    let hpc = dimensions.first { $0.id == "hpc" }?.score ?? 0
-    let ai = dimensions.first { $0.id == "ai" }?.score ?? 0
-    let classification: String
-    switch (hpc >= standard.strongScore, ai >= standard.strongScore) {
+    let hpc = dimensions.first { $0.id == "hpc" }?.score
+    let ai = dimensions.first { $0.id == "ai" }?.score
+    var classification: String
+    switch ((hpc ?? 0) >= standard.strongScore, (ai ?? 0) >= standard.strongScore) {
     case (true, true): classification = "超智融合型 fusion"
     case (true, false): classification = "超算型 HPC"
     case (false, true): classification = "智算型 AI"
     case (false, false): classification = "通算型 general"
     }
-    return ScoreBlock(
+    var grade = composite.map(standard.grade) ?? "-"
+    var lacking: [String]? = nil
+    var estimate: Bool? = nil
+    if rules {
+      // A composite missing a dimension the profile weighs is no grade and no class: it says
+      // what it lacks instead (an optional dimension may be absent).
+      let optional = Set(standard.dimensions.filter(\.optional).map(\.id))
+      lacking = dimensions.filter { dimension in
+        (weights[dimension.id] ?? 0) > 0 && dimension.score == nil
+          && !optional.contains(dimension.id)
+      }.map(\.name)
+      if !(lacking ?? []).isEmpty {
+        grade = "-"
+        classification = "unclassified"
+      } else if hpc == nil || ai == nil {
+        classification = "unclassified"
+      }
+      estimate = dimensions.contains { (weights[$0.id] ?? 0) > 0 && $0.estimate }
+    }
+    var block = ScoreBlock(
       standard: .init(id: standard.id, version: standard.version, sha256: standard.sha256),
       profile: profile,
       tier: tier, nodes: figures.nodes, dimensions: dimensions, composite: composite,
       complete: complete,
-      grade: composite.map(standard.grade) ?? "-", classification: classification, skew: skew)
+      grade: grade, classification: classification, skew: skew)
+    block.lacking = lacking
+    block.estimate = estimate
+    return block
   }
 
   /// 算力偏科: FP64 : FP32 : FP16 GEMM rates against the 1 : 2 : 4 rule of thumb. The FP16 rate

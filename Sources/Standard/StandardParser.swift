@@ -14,7 +14,8 @@ public struct StandardError: Error, CustomStringConvertible, Equatable {
 /// Reads and checks a standard file: known benchmark ids, weights summing to 1 per dimension
 /// and per profile, positive references for every tier.
 public enum StandardParser {
-  public static let supportedMajorVersion = 1
+  /// Major versions this build reads: 1 (no run rules), 2 (run rules, optional dimensions).
+  public static let supportedMajorVersions = [1, 2]
 
   struct File: Decodable {
     struct Tier: Decodable {
@@ -35,6 +36,16 @@ public enum StandardParser {
       var name: String
       var meaning: String
       var metrics: [Metric]
+      var optional: Bool?
+    }
+    struct Rule: Decodable {
+      var id: String
+      var benchmarks: [String]
+      var check: String
+      var minimum: Double?
+      var maximum: Double?
+      var parameter: String?
+      var why: String
     }
     struct Grade: Decodable {
       var minimum: Double
@@ -50,6 +61,7 @@ public enum StandardParser {
     var defaultProfile: String
     var grades: [Grade]
     var strongScore: Double
+    var runRules: [Rule]?
   }
 
   /// Larger standard files are refused before reading (cses-1.yaml is 6 KB).
@@ -104,9 +116,50 @@ public enum StandardParser {
         "not a valid standard: \(String(describing: error).split(separator: "\n").first ?? "")")
     }
     guard let major = raw.version.split(separator: ".").first.flatMap({ Int($0) }),
-      major == supportedMajorVersion
+      supportedMajorVersions.contains(major)
     else {
-      throw fail("version", "expected \(supportedMajorVersion).x, got \(raw.version)")
+      throw fail(
+        "version",
+        "expected \(supportedMajorVersions.map { "\($0).x" }.joined(separator: " or ")), got \(raw.version)"
+      )
+    }
+    if major < 2, raw.runRules != nil {
+      throw fail("runRules", "run rules need a standard of version 2 or later")
+    }
+    var runRules: [RunRule] = []
+    for (r, rule) in (raw.runRules ?? []).enumerated() {
+      let field = "runRules[\(r)] \(rule.id)"
+      func bound(_ value: Double?, _ name: String) throws -> Double {
+        guard let value, value.isFinite, value >= 0 else {
+          throw fail(field + ".\(name)", "expected a number ≥ 0")
+        }
+        return value
+      }
+      let check: RunRule.Check
+      switch rule.check {
+      case "memoryFraction": check = .memoryFraction(minimum: try bound(rule.minimum, "minimum"))
+      case "cacheMultiple": check = .cacheMultiple(minimum: try bound(rule.minimum, "minimum"))
+      case "samples": check = .samples(minimum: Int(try bound(rule.minimum, "minimum")))
+      case "quietNode": check = .quietNode(maximum: try bound(rule.maximum, "maximum"))
+      case "parameter":
+        guard let name = rule.parameter, !name.isEmpty else {
+          throw fail(field + ".parameter", "expected the parameter's name")
+        }
+        check = .parameter(name: name, minimum: try bound(rule.minimum, "minimum"))
+      default:
+        throw fail(
+          field + ".check",
+          "expected memoryFraction, cacheMultiple, parameter, samples or quietNode, got \(rule.check)"
+        )
+      }
+      guard !rule.benchmarks.isEmpty else { throw fail(field + ".benchmarks", "expected ids") }
+      for pattern in rule.benchmarks where pattern != "*" && !pattern.hasSuffix(".*") {
+        if let knownBenchmarks, !knownBenchmarks.contains(pattern) {
+          throw fail(field + ".benchmarks", "unknown benchmark id \"\(pattern)\"")
+        }
+      }
+      runRules.append(
+        RunRule(id: rule.id, benchmarks: rule.benchmarks, check: check, why: rule.why))
     }
     guard raw.cap >= 100 else { throw fail("cap", "expected at least 100, got \(raw.cap)") }
     guard !raw.tiers.isEmpty else { throw fail("tiers", "expected at least one tier") }
@@ -152,7 +205,9 @@ public enum StandardParser {
         throw fail("dimensions[\(d)] \(dimension.id)", "metric weights sum to \(sum), expected 1")
       }
       dimensions.append(
-        .init(id: dimension.id, name: dimension.name, meaning: dimension.meaning, metrics: rules))
+        .init(
+          id: dimension.id, name: dimension.name, meaning: dimension.meaning, metrics: rules,
+          optional: dimension.optional ?? false))
     }
     let ids = Set(dimensions.map(\.id))
     for (name, weights) in raw.profiles {
@@ -174,6 +229,6 @@ public enum StandardParser {
       tiers: raw.tiers.map { .init(name: $0.name, hplBelow: $0.hplBelow) }, dimensions: dimensions,
       profiles: raw.profiles,
       grades: raw.grades.map { .init(minimum: $0.minimum, grade: $0.grade) },
-      strongScore: raw.strongScore, defaultProfile: raw.defaultProfile)
+      strongScore: raw.strongScore, defaultProfile: raw.defaultProfile, runRules: runRules)
   }
 }

@@ -57,7 +57,8 @@ enum RunView {
         metric.map { Humanize.format($0.value, unit: $0.unit) } ?? "—",
         median.map { Humanize.format($0.value, unit: $0.unit) } ?? "—",
         "\(result.samples.count)",
-        result.statistics.map { Humanize.fixed($0.cv * 100, decimals: 1) + "%" } ?? "—",
+        repetitions(result)
+          ? result.statistics.map { Humanize.fixed($0.cv * 100, decimals: 1) + "%" } ?? "—" : "—",
         checkText(result),
       ])
     }
@@ -75,6 +76,12 @@ enum RunView {
       lines.append(Terminal.bad("incomplete: ") + "some benchmarks did not run")
     }
     return lines.joined(separator: "\n")
+  }
+
+  /// Whether the samples repeat one measurement (then their CV says something): not for sweeps
+  /// over message sizes or per-pair latencies.
+  static func repetitions(_ result: BenchmarkResult) -> Bool {
+    !result.metrics.contains { $0.size != nil || $0.name.contains(":") }
   }
 
   /// "stream.triad", "stream.triad @node 1", "hpl.fp64 (job)".

@@ -51,7 +51,7 @@ struct Score: ParsableCommand {
         throw fail("\(path): \(error)", .badInput)
       }
     }
-    let scored = CenterFigures.aggregate(decoded).map {
+    let scored = CenterFigures.aggregate(decoded, standard: loaded).map {
       ($0.center, Scorer.score($0, standard: loaded, profile: profile))
     }
     if json {
@@ -78,26 +78,38 @@ enum ScoreView {
         + "  \(block.nodes) node(s), tier \(block.tier), profile \(block.profile), standard \(block.standard.id) \(block.standard.version)"
     ]
     var table = TextTable(
-      ["dimension", "score", "complete", "missing"], alignments: [.left, .right, .left, .left])
+      ["dimension", "score", "metrics", "missing"], alignments: [.left, .right, .right, .left])
     for dimension in block.dimensions {
+      let score = dimension.score.map { Humanize.fixed($0, decimals: 1) } ?? "—"
       table.add([
-        dimension.name, dimension.score.map { Humanize.fixed($0, decimals: 1) } ?? "—",
-        dimension.complete ? "yes" : "no", dimension.missing.joined(separator: ", "),
+        dimension.name, score + (dimension.estimate ? " est." : ""),
+        "\(dimension.present) of \(dimension.metrics.count)",
+        dimension.missing.joined(separator: ", "),
       ])
     }
     lines.append(table.render())
     let composite = block.composite.map { Humanize.fixed($0, decimals: 1) } ?? "—"
-    lines.append(
-      "composite \(composite)\(block.complete ? "" : " (incomplete: dimensions with missing metrics)"), grade \(block.grade), \(block.classification)"
-    )
+    let estimate = block.estimate == true ? ", an estimate (a measurement missed a run rule)" : ""
+    if let lacking = block.lacking, !lacking.isEmpty {
+      lines.append(
+        "composite \(composite) over the dimensions present\(estimate); lacks \(lacking.joined(separator: ", ")): no grade, no classification"
+      )
+    } else {
+      lines.append(
+        "composite \(composite)\(block.complete ? "" : " (incomplete: dimensions with missing metrics)")\(estimate), grade \(block.grade), \(block.classification)"
+      )
+    }
     lines.append("skew: \(block.skew.reading)")
     for dimension in block.dimensions {
       for metric in dimension.metrics {
         let value = metric.value.map { Humanize.significant($0, digits: 3) } ?? "missing"
         let score = metric.score.map { Humanize.fixed($0, decimals: 1) } ?? "—"
+        let missed =
+          metric.missedRules.map { $0.isEmpty ? "" : "; estimate: " + $0.joined(separator: "; ") }
+          ?? ""
         lines.append(
           Terminal.dim(
-            "  \(dimension.id) \(metric.key): value \(value), reference \(Humanize.significant(metric.reference, digits: 3)), weight \(metric.weight), score \(score)"
+            "  \(dimension.id) \(metric.key): value \(value), reference \(Humanize.significant(metric.reference, digits: 3)), weight \(metric.weight), score \(score)\(missed)"
           ))
       }
     }

@@ -565,7 +565,7 @@ final class CommandLineTests: XCTestCase, CommandLineHarness {
         "mpi.bibw", "mpi.allreduce", "mpi.barrier",
       ])
     let suites = (json["suites"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
-    XCTAssertEqual(Set(suites), ["quick", "node", "interconnect"])
+    XCTAssertEqual(Set(suites), ["quick", "node", "interconnect", "cluster"])
     XCTAssertEqual((json["problems"] as? [Any])?.count, 0)
   }
 }

@@ -241,7 +241,12 @@ final class ScoringTests: XCTestCase {
         "reference: { node: 2.0e-6, big: 2.0e-6 }", "reference: { node: 2.0e-6 }",
         "missing tier \"big\""
       ),
-      ("version: 1.2.0", "version: 2.0.0", "version: expected 1.x, got 2.0.0"),
+      ("version: 1.2.0", "version: 3.0.0", "version: expected 1.x or 2.x, got 3.0.0"),
+      (
+        "grades:",
+        "runRules: [{ id: r, benchmarks: [hpl.fp64], check: memoryFraction, minimum: 0.5, why: w }]\ngrades:",
+        "runRules: run rules need a standard of version 2 or later"
+      ),
       ("p: { hpc: 0.5, ai: 0.5 }", "p: { hpc: 0.5, ai: 0.4 }", "profiles.p: weights sum to 0.9"),
       ("p: { hpc: 0.5, ai: 0.5 }", "p: { hpc: 0.5, gpu: 0.5 }", "unknown dimension"),
       ("cap: 120", "cap: lots", "cap"),
