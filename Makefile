@@ -21,7 +21,7 @@ TRAITS = $(shell pkg-config --exists ompi-c 2>/dev/null && echo --traits MPI)
 
 GENERATED := Sources/CSuanli/suanli_generated.h
 
-.PHONY: all deps build run test bench clean FORCE
+.PHONY: all deps build run test test-html bench clean FORCE
 
 all: build
 
@@ -48,6 +48,13 @@ test: build
 	@scripts/ensure-packages.sh $(TEST_PACKAGES)
 	SUANLI_BIN=$(CURDIR)/$(BIN) SUANLI_PYTHON=/usr/bin/python3 SUANLI_REQUIRE_SCHEMA_CHECK=1 \
 	  $(SWIFT) test --disable-swift-testing $(TRAITS)
+
+# The HTML pages in a real browser (headless Chromium, light and dark, CJK fonts): heavy (~500 MB
+# of packages), so not part of `make test`.
+HTML_PACKAGES := chromium fonts-noto-cjk
+test-html: build
+	@scripts/ensure-packages.sh $(HTML_PACKAGES)
+	SUANLI_BIN=$(CURDIR)/$(BIN) scripts/check-html.sh
 
 bench: build
 	@scripts/ensure-packages.sh $(BENCH_PACKAGES)

@@ -64,6 +64,8 @@ let package = Package(
     .target(
       name: "Comparison", dependencies: ["Measurement", "ReportFormat", "Standard"]),
     .target(
+      name: "Visual", dependencies: ["Measurement", "ReportFormat", "Standard", "Comparison"]),
+    .target(
       name: "Signing",
       dependencies: ["Files", .product(name: "Crypto", package: "swift-crypto")]),
     .target(
@@ -91,9 +93,10 @@ let package = Package(
       name: "suanli",
       dependencies: [
         "Runner", "Benchmarks", "Reports", "Topology", "ReportFormat", "Measurement", "Signing",
-        "Standard", "Comparison", "Files",
+        "Standard", "Comparison", "Visual", "Files",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Rainbow", package: "Rainbow"),
+        .product(name: "Crypto", package: "swift-crypto"),
       ],
       swiftSettings: swiftCPU),
     .testTarget(name: "MeasurementTests", dependencies: ["Measurement"]),
@@ -123,5 +126,8 @@ let package = Package(
       resources: [.copy("Golden")]),
     .testTarget(name: "InterconnectTests", dependencies: ["Interconnect", "Communication"]),
     .testTarget(name: "ArchitectureTests"),
+    .testTarget(
+      name: "VisualTests", dependencies: ["Visual", "ReportFormat", "Comparison", "Standard"],
+      resources: [.copy("Golden")]),
   ]
 )

@@ -8,7 +8,7 @@ public enum ComparisonRenderer {
   public enum Style: Sendable { case none, best, better, worse, flagged }
 
   /// Cell text with the baseline's relative difference and the best mark.
-  static func cell(_ row: ComparisonRow, _ index: Int) -> String {
+  public static func cell(_ row: ComparisonRow, _ index: Int) -> String {
     var text = row.texts[index]
     if let relative = row.relative[index], relative != 0 || row.values[index] != nil {
       let sign = relative >= 0 ? "+" : "−"
@@ -86,7 +86,7 @@ public enum ComparisonRenderer {
   }
 
   /// What the marks mean, when a table has any: never ranked against conforming, complete values.
-  static func legend(_ table: ComparisonTable) -> String? {
+  public static func legend(_ table: ComparisonTable) -> String? {
     let texts = table.rows.flatMap(\.texts)
     var parts: [String] = []
     if texts.contains(where: { $0.contains("est.") }) {

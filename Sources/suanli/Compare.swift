@@ -6,6 +6,7 @@ import Foundation
 import Reports
 import Signing
 import Standard
+import Visual
 
 struct Compare: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -17,8 +18,13 @@ struct Compare: ParsableCommand {
   @Argument(help: "Report files and folders (searched recursively for *.json).")
   var paths: [String]
 
-  @Option(name: .long, help: "table, markdown, csv or json.")
+  @Option(name: .long, help: "table, markdown, csv, json or html.")
   var format = "table"
+
+  @Flag(
+    name: .long,
+    help: "html: draw reports that do not verify too (marked); otherwise they are left out.")
+  var allowUnverified = false
 
   @Option(name: .long, help: "Show differences relative to this center.")
   var baseline: String?
@@ -50,8 +56,8 @@ struct Compare: ParsableCommand {
   var trusted: String?
 
   func validate() throws {
-    guard ["table", "markdown", "csv", "json"].contains(format) else {
-      throw ValidationError("--format: expected table, markdown, csv or json, got \(format)")
+    guard ["table", "markdown", "csv", "json", "html"].contains(format) else {
+      throw ValidationError("--format: expected table, markdown, csv, json or html, got \(format)")
     }
     if paths.isEmpty { throw ValidationError("expected report files or folders") }
   }
@@ -73,14 +79,29 @@ struct Compare: ParsableCommand {
         "--baseline: no center \"\(baseline)\" (centers: \(collected.columns.map(\.center).joined(separator: ", ")))",
         .badInput)
     }
+    var columns = collected.columns
+    var notes = collected.notes
+    if format == "html", !allowUnverified {
+      let left = columns.filter { !$0.verified }.map(\.center)
+      columns = columns.filter(\.verified)
+      if !left.isEmpty {
+        notes.append(
+          "left out, not verified: \(left.joined(separator: ", ")) (--allow-unverified draws them, marked)"
+        )
+      }
+      guard !columns.isEmpty else { throw fail("no verified report to draw", .resultsNotValid) }
+    }
     let table = ComparisonTable(
-      columns: collected.columns, metrics: metrics?.split(separator: ",").map(String.init),
+      columns: columns, metrics: metrics?.split(separator: ",").map(String.init),
       baseline: baseline,
-      sortBy: sort, notes: collected.notes)
+      sortBy: sort, notes: notes)
     switch format {
     case "markdown": print(ComparisonRenderer.markdown(table))
     case "csv": print(ComparisonRenderer.csv(table))
     case "json": print(try ComparisonRenderer.json(table))
+    case "html":
+      let ordered = table.centers.compactMap { name in columns.first { $0.center == name } }
+      print(ComparePage.html(table, columns: ordered, title: "compare"), terminator: "")
     default:
       print(
         ComparisonRenderer.table(table, width: Self.width(), transpose: transpose) { style, text in
