@@ -137,11 +137,9 @@ extension HPLBenchmark {
     outcomes: [DistributedHPLOutcome], warmup: [Double], parameters: [String: JSONValue],
     summedNodePeak: Double, placement: String, notes: [String]
   ) -> BenchmarkResult {
-    let singular = outcomes.compactMap(\.singularColumn).first
-    let residuals = outcomes.compactMap { $0.check?.scaledResidual }
-    let worst = residuals.contains { !$0.isFinite } ? Double.nan : (residuals.max() ?? .nan)
-    let passed =
-      singular == nil && !outcomes.isEmpty && outcomes.allSatisfy { $0.check?.passed == true }
+    let verdict = ResidualVerdict(
+      checks: outcomes.map(\.check), singular: outcomes.map(\.singularColumn))
+    let (singular, worst, passed) = (verdict.singular, verdict.worst, verdict.passed)
     let detail: String
     if let singular {
       detail =

@@ -176,11 +176,9 @@ public enum HPLBenchmark {
     placement: String
   ) -> BenchmarkResult {
     let samples = outcomes.map(\.seconds)
-    let singular = outcomes.compactMap(\.singularColumn).first
-    let residuals = outcomes.compactMap { $0.check?.scaledResidual }
-    let worst = residuals.contains { !$0.isFinite } ? Double.nan : (residuals.max() ?? .nan)
-    let passed =
-      singular == nil && !outcomes.isEmpty && outcomes.allSatisfy { $0.check?.passed == true }
+    let verdict = ResidualVerdict(
+      checks: outcomes.map(\.check), singular: outcomes.map(\.singularColumn))
+    let (singular, worst, passed) = (verdict.singular, verdict.worst, verdict.passed)
     let detail: String
     if let singular {
       detail = "matrix is singular: zero pivot in column \(singular); no solution to check"
@@ -242,5 +240,20 @@ public enum HPLBenchmark {
       sampleUnit: .seconds, warmupSamples: warmup, metrics: metrics, validation: validation,
       placement: placement, summary: summary,
       notes: passed ? [] : [detail])
+  }
+}
+
+/// What a set of HPL runs' checks add up to: the worst scaled residual (NaN when one is not
+/// finite), the first zero-pivot column, and whether every run passed.
+struct ResidualVerdict {
+  let worst: Double
+  let singular: Int?
+  let passed: Bool
+
+  init(checks: [HPLCheck?], singular columns: [Int?]) {
+    singular = columns.compactMap { $0 }.first
+    let residuals = checks.compactMap { $0?.scaledResidual }
+    worst = residuals.contains { !$0.isFinite } ? .nan : (residuals.max() ?? .nan)
+    passed = singular == nil && !checks.isEmpty && checks.allSatisfy { $0?.passed == true }
   }
 }

@@ -12,17 +12,7 @@ public enum ComparePage {
     -> String
   {
     var page = Markup()
-    page.raw("<!DOCTYPE html>\n")
-    page.open("html", [("lang", "zh-CN")])
-    page.open("head")
-    page.empty("meta", [("charset", "utf-8")])
-    page.empty("meta", [("name", "viewport"), ("content", "width=device-width, initial-scale=1")])
-    page.empty("meta", [("name", "color-scheme"), ("content", "light dark")])
-    page.element("title", [], "Suanli 算力 — \(title)")
-    page.element("style", [], Style.css)
-    page.close("head")
-    page.newline()
-    page.open("body")
+    PageHead.open(&page, title: "Suanli 算力 — \(title)")
     page.element("h1", [], "Suanli 算力 — \(title)")
     let unverified = columns.filter { !$0.verified }.map(\.center)
     if !unverified.isEmpty {

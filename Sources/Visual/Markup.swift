@@ -68,3 +68,20 @@ enum Number {
 
   static func exact(_ value: Double) -> String { "\(value)" }
 }
+
+/// The start every page shares: doctype, language, character set, colour schemes, title, style.
+enum PageHead {
+  static func open(_ page: inout Markup, title: String) {
+    page.raw("<!DOCTYPE html>\n")
+    page.open("html", [("lang", "zh-CN")])
+    page.open("head")
+    page.empty("meta", [("charset", "utf-8")])
+    page.empty("meta", [("name", "viewport"), ("content", "width=device-width, initial-scale=1")])
+    page.empty("meta", [("name", "color-scheme"), ("content", "light dark")])
+    page.element("title", [], title)
+    page.element("style", [], Style.css)
+    page.close("head")
+    page.newline()
+    page.open("body")
+  }
+}

@@ -29,18 +29,8 @@ public enum ReportPage {
   public static func html(_ report: Report, source: Source) -> String {
     let data = ReportData(report: report)
     var page = Markup()
-    page.raw("<!DOCTYPE html>\n")
-    page.open("html", [("lang", "zh-CN")])
-    page.open("head")
-    page.empty("meta", [("charset", "utf-8")])
-    page.empty("meta", [("name", "viewport"), ("content", "width=device-width, initial-scale=1")])
-    page.empty("meta", [("name", "color-scheme"), ("content", "light dark")])
-    page.element(
-      "title", [], "Suanli 算力 — \(report.center), \(report.suite.name), \(report.createdAt)")
-    page.element("style", [], Style.css)
-    page.close("head")
-    page.newline()
-    page.open("body")
+    PageHead.open(
+      &page, title: "Suanli 算力 — \(report.center), \(report.suite.name), \(report.createdAt)")
     page.element("h1", [], "Suanli 算力 — \(report.center)")
     page.element(
       "p", [("class", "muted")],
