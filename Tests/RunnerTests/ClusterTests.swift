@@ -30,6 +30,10 @@ final class ClusterTests: XCTestCase, CommandLineHarness {
       "OMPI_MCA_btl": "self,tcp", "OMPI_MCA_btl_tcp_if_include": "lo",
       "OMPI_MCA_oob_tcp_if_include": "lo", "OMPI_MCA_mpi_yield_when_idle": "1",
       "OMPI_MCA_hwloc_base_binding_policy": "none",
+      // Every fake node's daemon runs on this one host; with the default VM hole each writes its
+      // hwloc topology to a shared-memory segment at the same address and one of them can crash
+      // (SIGSEGV in hwloc_shmem_topology_write, seen one run in three). No segment, no race.
+      "OMPI_MCA_rtc_hwloc_vmhole": "none",
       "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
     ]
   }
