@@ -45,6 +45,7 @@ let package = Package(
       name: "Kernels", dependencies: ["Measurement", "CSuanli", "COpenBLAS"],
       swiftSettings: swiftCPU),
     .target(name: "Communication"),
+    .target(name: "Energy", dependencies: ["Measurement", "ReportFormat"]),
     .target(
       name: "Distributed", dependencies: ["Communication", "Kernels", "Measurement"],
       swiftSettings: swiftCPU),
@@ -72,7 +73,7 @@ let package = Package(
       name: "Benchmarks",
       dependencies: [
         "Measurement", "ReportFormat", "Topology", "Kernels", "Communication", "Interconnect",
-        "Distributed",
+        "Distributed", "Energy",
       ],
       swiftSettings: swiftCPU),
     .target(
@@ -85,7 +86,7 @@ let package = Package(
       name: "Runner",
       dependencies: [
         "Benchmarks", "Reports", "Measurement", "ReportFormat", "Topology", "Signing",
-        "Communication", "Interconnect", "Standard", "Files",
+        "Communication", "Interconnect", "Standard", "Files", "Energy",
         .product(name: "Yams", package: "Yams"),
         .product(name: "Crypto", package: "swift-crypto"),
       ]),
@@ -93,7 +94,7 @@ let package = Package(
       name: "suanli",
       dependencies: [
         "Runner", "Benchmarks", "Reports", "Topology", "ReportFormat", "Measurement", "Signing",
-        "Standard", "Comparison", "Visual", "Files",
+        "Standard", "Comparison", "Visual", "Files", "Energy",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Rainbow", package: "Rainbow"),
         .product(name: "Crypto", package: "swift-crypto"),
@@ -107,13 +108,15 @@ let package = Package(
     .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: swiftCPU),
     .testTarget(name: "CommunicationTests", dependencies: ["Communication"]),
     .testTarget(
+      name: "EnergyTests", dependencies: ["Energy", "Measurement", "ReportFormat"]),
+    .testTarget(
       name: "DistributedTests", dependencies: ["Distributed", "Communication", "Kernels"],
       swiftSettings: swiftCPU),
     .testTarget(
       name: "RunnerTests",
       dependencies: [
         "Runner", "Benchmarks", "Reports", "ReportFormat", "Topology", "Kernels", "Signing",
-        "Interconnect", "Files",
+        "Interconnect", "Files", "Energy",
       ]),
     .testTarget(name: "SigningTests", dependencies: ["Signing"]),
     .testTarget(

@@ -55,6 +55,9 @@ public struct BenchmarkDescriptor: Sendable {
   /// Calls the communicator from a worker thread (not only the main thread): MPI must grant
   /// MPI_THREAD_SERIALIZED.
   public var communicatesFromThreads = false
+  /// Skips only where the node lacks what it measures (energy.idle without an energy source):
+  /// such a skip is the node's answer, not a gap in the run, and leaves the report complete.
+  public var skipsWhereAbsent = false
   public var parameters: [ParameterSpec]
   /// Refuses parameters the node cannot honour (memory), before the run allocates.
   public var preflight: @Sendable (NodeProfile, ParameterValues) throws -> Void

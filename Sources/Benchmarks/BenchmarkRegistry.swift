@@ -9,7 +9,8 @@ public struct BenchmarkRegistry: Sendable {
   /// Every benchmark Suanli ships.
   public static let standard = BenchmarkRegistry(
     StreamBenchmark.descriptors() + [HPLBenchmark.descriptor()] + GEMMBenchmark.descriptors()
-      + [MxPBenchmark.descriptor()] + InterconnectBenchmarks.descriptors()
+      + [MxPBenchmark.descriptor(), EnergyIdleBenchmark.descriptor()]
+      + InterconnectBenchmarks.descriptors()
       + TestBenchmarks.descriptors())
 
   public var ids: [String] { descriptors.map(\.id) }

@@ -16,6 +16,9 @@ public struct NodeProfile: @unchecked Sendable {
   public let peakModel: PeakModel?
   public let rpeak: [PeakRecord]
   public let hostname: String
+  /// The energy sources the node was probed for (set by the run, which knows the suite's
+  /// choice of sources).
+  public var energySources: [EnergySourceRecord]? = nil
 
   /// The peak of one precision ("fp64", ...), if known.
   public func peak(_ precision: String) -> PeakRecord? {
@@ -55,7 +58,7 @@ public struct NodeProfile: @unchecked Sendable {
     let networks = machine.osDevices.filter(\.isNetwork).map {
       DeviceRecord(name: $0.name, kind: $0.networkKind, vendor: nil, pciBusID: $0.pciBusID)
     }
-    return NodeRecord(
+    var record = NodeRecord(
       hostname: hostname,
       topology: TopologySummary(
         packages: machine.packages, numaNodes: machine.numaNodes, cores: machine.cores,
@@ -66,6 +69,8 @@ public struct NodeProfile: @unchecked Sendable {
         isa: isa.relevantFlags),
       memoryBytes: memoryBytes, memorySource: memorySource, clock: clock, rpeak: rpeak,
       hwlocXML: topology.xml())
+    record.energySources = energySources
+    return record
   }
 }
 

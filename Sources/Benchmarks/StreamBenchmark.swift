@@ -82,7 +82,8 @@ public enum StreamBenchmark {
     let iterations = warmup + repeats
     for iteration in 0..<iterations {
       for kernel in kernels {
-        times[kernel, default: []].append(StreamRun.time(kernel, arrays, team: team))
+        times[kernel, default: []].append(
+          StreamRun.time(kernel, arrays, team: team, counted: iteration >= warmup))
       }
       if iteration == 0 {
         context.progress(

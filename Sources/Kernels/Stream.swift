@@ -86,11 +86,12 @@ public enum StreamRun {
     }
   }
 
-  /// Runs `kernel` over the whole arrays, each worker on its own part; returns seconds.
-  public static func time(_ kernel: StreamKernel, _ arrays: StreamArrays, team: ThreadTeam)
-    -> Double
-  {
-    MonotonicClock.time {
+  /// Runs `kernel` over the whole arrays, each worker on its own part; returns seconds. The
+  /// run is a timed region labelled with the kernel's result id (`counted` false for warm-ups).
+  public static func time(
+    _ kernel: StreamKernel, _ arrays: StreamArrays, team: ThreadTeam, counted: Bool = true
+  ) -> Double {
+    TimedRegions.time(label: "stream.\(kernel.rawValue)", counted: counted) {
       team.run { worker in
         let range = team.chunk(worker, of: arrays.count)
         apply(kernel, arrays, range)

@@ -8,11 +8,12 @@ public enum Humanize {
   /// Three significant digits with an SI prefix. Sub-unit prefixes only for seconds.
   public static func format(_ value: Double, unit: Unit, digits: Int = 3) -> String {
     guard value.isFinite else { return "n/a" }
-    let symbol = unit == .flopsPerSecond ? "FLOPS" : unit.symbol
+    let symbol =
+      unit == .flopsPerSecond ? "FLOPS" : unit == .flopsPerJoule ? "FLOPS/W" : unit.symbol
     if unit == .ratio { return significant(value, digits: digits) }
     let magnitude = abs(value)
     if magnitude == 0 { return "0 \(symbol)" }
-    if unit == .seconds, magnitude < 1 {
+    if unit == .seconds || unit == .joules || unit == .watts, magnitude < 1 {
       for (scale, prefix) in subPrefixes where magnitude >= scale {
         return "\(significant(value / scale, digits: digits)) \(prefix)\(symbol)"
       }

@@ -7,6 +7,11 @@ public enum Unit: String, Codable, Sendable, CaseIterable {
   case bytes = "B"
   case hertz = "Hz"
   case ratio = "1"
+  case joules = "J"
+  case watts = "W"
+  /// Energy efficiency: flop per joule, the same number as FLOPS per watt (Green500's unit).
+  case flopsPerJoule = "flop/J"
+  case bytesPerJoule = "B/J"
 
   /// The unit shown after an SI prefix ("B/s" -> "GB/s", "flop/s" -> "Gflop/s").
   public var symbol: String { rawValue }

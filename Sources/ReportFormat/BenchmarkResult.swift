@@ -70,6 +70,8 @@ public struct BenchmarkResult: Codable, Sendable, Equatable {
   public var node: Int?
   /// Schema v2, node benchmarks: what else used the node while it ran.
   public var conditions: RunConditions?
+  /// Schema v2: the energy of the timed regions, where the node has an energy source.
+  public var energy: EnergyRecord?
 
   public init(
     id: String, status: ResultStatus, parameters: [String: JSONValue], samples: [Double],

@@ -16,6 +16,8 @@ public struct NodeRecord: Codable, Sendable, Equatable {
   public var index: Int?
   public var ranks: [Int]?
   public var topologySHA256: String?
+  /// Schema v2: the energy sources the node was probed for, present or absent with the reason.
+  public var energySources: [EnergySourceRecord]?
 
   public init(
     hostname: String, topology: TopologySummary, cpu: CPUSummary, memoryBytes: Int,

@@ -51,6 +51,9 @@ public struct ScoreBlock: Codable, Sendable, Equatable {
     public var complete: Bool
     public var missing: [String]
     public var metrics: [MetricScore]
+    /// Figures measured for this dimension but not scored, with why: energy over a component
+    /// scope ("hpl.fp64.flopsPerJoule(cpu-package) = 3.1e9: measured, not comparable").
+    public var notComparable: [String]?
 
     /// Metrics with a value, of those the standard names ("k of n").
     public var present: Int { metrics.filter { $0.value != nil }.count }

@@ -70,6 +70,49 @@ public enum ReportAudit {
           "\(place): \(expected.name) \(stated) is not \(expected.value), recomputed from the samples"
         )
       }
+      problems += energyProblems(result, best: best).map { "\(place): \($0)" }
+    }
+    return problems
+  }
+
+  /// The energy metrics must follow from the result's energy reading and samples: energy per
+  /// repetition, average power = joules / seconds, work per joule = rate × best time ×
+  /// repetitions / joules, each named with the scope when it is not a whole node's.
+  static func energyProblems(_ result: BenchmarkResult, best: Double) -> [String] {
+    guard let primary = result.energy?.primary else {
+      let stray = result.metrics.filter {
+        $0.unit == .joules || $0.unit == .flopsPerJoule || $0.unit == .bytesPerJoule
+      }
+      return stray.map { "\($0.name) without an energy reading" }
+    }
+    var problems: [String] = []
+    func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 * max(abs(a), abs(b)) }
+    if primary.seconds > 0, !close(primary.averageWatts, primary.joules / primary.seconds) {
+      problems.append(
+        "energy: averageWatts \(primary.averageWatts) is not joules / seconds (\(primary.joules / primary.seconds))"
+      )
+    }
+    let suffix = primary.nodeWide ? "" : "(\(primary.scope))"
+    let repetitions = Double(result.samples.count)
+    var expected = [
+      ("energy" + suffix, primary.joules / repetitions),
+      ("averagePower" + suffix, primary.averageWatts),
+    ]
+    if let rate = result.metric("rate") ?? result.metric("bandwidth"), primary.joules > 0 {
+      let name = rate.unit == .flopsPerSecond ? "flopsPerJoule" : "bytesPerJoule"
+      expected.append((name + suffix, rate.value * best * repetitions / primary.joules))
+    }
+    for (name, value) in expected {
+      if let stated = result.metric(name)?.value, !close(stated, value) {
+        problems.append("\(name) \(stated) is not \(value), recomputed from the energy reading")
+      }
+    }
+    let known = Set(expected.map(\.0))
+    for metric in result.metrics
+    where [.joules, .watts, .flopsPerJoule, .bytesPerJoule].contains(metric.unit)
+      && !known.contains(metric.name)
+    {
+      problems.append("\(metric.name): not a metric of the \(primary.scope) reading")
     }
     return problems
   }

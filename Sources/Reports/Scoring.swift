@@ -4,7 +4,26 @@ import Standard
 
 /// The glue between reports and the evaluation standard.
 public enum Scoring {
-  public static let defaultStandard = "suites/standards/cses-2.yaml"
+  public static let defaultStandard = shipped("suites/standards/cses-2.yaml")
+
+  /// A file that ships with Suanli, named relative to the source tree: as given when it exists
+  /// from the working directory, else found above the executable (a build in
+  /// `<tree>/.build/release/suanli` finds `<tree>/suites/...` from any directory); as given
+  /// when neither has it, so that an error names the path the user knows.
+  public static func shipped(_ relative: String) -> String {
+    let files = FileManager.default
+    if files.fileExists(atPath: relative) { return relative }
+    let executable =
+      (try? files.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+      ?? CommandLine.arguments.first ?? ""
+    var folder = URL(fileURLWithPath: executable).standardizedFileURL.deletingLastPathComponent()
+    for _ in 0..<5 {
+      let candidate = folder.appendingPathComponent(relative).path
+      if files.fileExists(atPath: candidate) { return candidate }
+      folder = folder.deletingLastPathComponent()
+    }
+    return relative
+  }
 
   /// The default standard, loaded once per process (nil when absent or broken), to recompute
   /// the score blocks of reports that name it.

@@ -1,4 +1,5 @@
 import Benchmarks
+import Energy
 import Foundation
 import ReportFormat
 import Synchronization
@@ -9,12 +10,14 @@ import Synchronization
 public final class ChildProcessRunner: Sendable {
   let executable: String
   let clockHertz: Double?
+  let energy: EnergySettings
   private let current = Mutex<Process?>(nil)
   private let interrupted = Atomic<Bool>(false)
 
-  public init(executable: String, clockHertz: Double?) {
+  public init(executable: String, clockHertz: Double?, energy: EnergySettings = EnergySettings()) {
     self.executable = executable
     self.clockHertz = clockHertz
+    self.energy = energy
   }
 
   /// Stops the running child (interruption): its entry is then recorded as not run.
@@ -22,6 +25,9 @@ public final class ChildProcessRunner: Sendable {
     interrupted.store(true, ordering: .sequentiallyConsistent)
     current.withLock { $0?.terminate() }
   }
+
+  /// Whether `interrupt()` was called.
+  public var wasInterrupted: Bool { interrupted.load(ordering: .sequentiallyConsistent) }
 
   public func run(_ entry: SuiteEntry, timeLimit: Double?) -> [BenchmarkResult] {
     let ids = entry.descriptor.produces
@@ -31,15 +37,20 @@ public final class ChildProcessRunner: Sendable {
     let resultPath = NSTemporaryDirectory() + "suanli-result-\(getpid())-\(UUID().uuidString).json"
     defer { unlink(resultPath) }
     let parameters: String
+    let energy: String
     do {
       parameters = String(decoding: try JSONEncoder().encode(entry.values.values), as: UTF8.self)
+      energy = String(decoding: try JSONEncoder().encode(self.energy), as: UTF8.self)
     } catch {
       return notRun(.failed, "could not pass the parameters to the child: \(error)")
     }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments =
-      ["run-one", "--id", entry.id, "--parameters", parameters, "--result", resultPath]
+      [
+        "run-one", "--id", entry.id, "--parameters", parameters, "--result", resultPath,
+        "--energy", energy,
+      ]
       + (clockHertz.map { ["--clock-hz", String($0)] } ?? [])
     process.standardOutput = FileHandle.nullDevice
     let finished = DispatchSemaphore(value: 0)

@@ -1,5 +1,6 @@
 import Benchmarks
 import Communication
+import Energy
 import Foundation
 import ReportFormat
 import Topology
@@ -15,12 +16,17 @@ struct Cluster: @unchecked Sendable {
   /// Rank 0: the job block.
   let record: JobRecord?
 
-  static func start(_ world: Communicator) throws -> Cluster {
+  static func start(_ world: Communicator, energy: EnergySettings = EnergySettings()) throws
+    -> Cluster
+  {
     let job = try JobLayout(world: world, hostname: HostProbe.hostname())
     var leaderNode: NodeProfile? = nil
     var clock: [UInt8] = []
     if job.isLeader {
-      let discovered = try NodeDiscovery.discover(.host)
+      var discovered = try NodeDiscovery.discover(.host)
+      discovered.energySources = EnergyProbe.host(
+        kinds: energy.kindSet, packages: discovered.machine.packages
+      ).discover().records
       leaderNode = discovered
       clock = Array((try? JSONEncoder().encode(discovered.clock)) ?? Data())
     }

@@ -1,12 +1,13 @@
 import Benchmarks
+import Energy
 import Foundation
 import ReportFormat
 
 /// What `suanli run-one` does in the child: rebuild the entry from its id and parameters, run it.
 public enum IsolatedRun {
-  public static func run(id: String, parametersJSON: String, clockHertz: Double?) throws
-    -> [BenchmarkResult]
-  {
+  public static func run(
+    id: String, parametersJSON: String, clockHertz: Double?, energy: EnergySettings? = nil
+  ) throws -> [BenchmarkResult] {
     guard let descriptor = BenchmarkRegistry.standard.descriptor(id) else {
       throw BenchmarkError.parameter(benchmark: id, parameter: "id", message: "unknown benchmark")
     }
@@ -26,8 +27,33 @@ public enum IsolatedRun {
     let context = BenchmarkContext(
       node: node,
       progress: { line in FileHandle.standardError.write(Data(("· " + line + "\n").utf8)) })
+    return try measured(descriptor, context: context, values: values, energy: energy)
+  }
+
+  /// A node benchmark with what else used the node while it ran and, where the node has an
+  /// energy source, the energy of its timed regions.
+  static func measured(
+    _ descriptor: BenchmarkDescriptor, context: BenchmarkContext, values: ParameterValues,
+    energy: EnergySettings?
+  ) throws -> [BenchmarkResult] {
+    // energy.idle runs its own meter.
+    let session =
+      descriptor.id == EnergyIdleBenchmark.id
+      ? nil
+      : energy.flatMap {
+        EnergySession.start($0, probe: .host(packages: context.node.machine.packages))
+      }
     let probe = RunConditionsProbe()
-    return RunConditionsProbe.attach(try descriptor.run(context, values), probe.finish())
+    var results: [BenchmarkResult]
+    do {
+      results = try descriptor.run(context, values)
+    } catch {
+      _ = session?.finish([])
+      throw error
+    }
+    let conditions = probe.finish()
+    if let session { results = session.finish(results) }
+    return RunConditionsProbe.attach(results, conditions)
   }
 
   /// A benchmark that runs the node out of memory must take only itself down: the kernel's

@@ -1,4 +1,5 @@
 import Benchmarks
+import Energy
 import ReportFormat
 
 /// A suite as it will run: which benchmarks, with which parameters, within which budget.
@@ -10,6 +11,8 @@ public struct Suite: Sendable {
   public var sha256: String
   public var timeBudgetSeconds: Double?
   public var entries: [SuiteEntry]
+  /// How energy is measured around each node benchmark (the suite's `energy:` block).
+  public var energy = EnergySettings()
   /// `--set` and `--only` arguments applied, verbatim.
   public var overrides: [String] = []
 }

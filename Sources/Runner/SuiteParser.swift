@@ -1,5 +1,6 @@
 import Benchmarks
 import Crypto
+import Energy
 import Files
 import Foundation
 import ReportFormat
@@ -13,6 +14,7 @@ import Yams
 /// name: quick
 /// description: A minute on one node.
 /// timeBudgetSeconds: 60
+/// energy: { sources: auto, interval: 0.1 }   # optional: powercap, hwmon, ipmi, or none
 /// benchmarks:
 ///   - id: stream
 ///     repeats: 10
@@ -62,7 +64,7 @@ public struct SuiteParser {
     }
     let top = YAMLField(file: file, path: "", node: root)
     let fields = try top.mapping(allowed: [
-      "name", "description", "timeBudgetSeconds", "benchmarks",
+      "name", "description", "timeBudgetSeconds", "energy", "benchmarks",
     ])
     guard let nameField = fields["name"] else { throw top.error("missing required key \"name\"") }
     let name = try nameField.string()
@@ -95,9 +97,56 @@ public struct SuiteParser {
         producer[id, default: []].append((entry.id, scope))
       }
     }
-    return Suite(
+    var suite = Suite(
       name: name, description: description, file: file, sha256: sha256,
       timeBudgetSeconds: budget, entries: entries)
+    if let field = fields["energy"] { suite.energy = try energy(field) }
+    return suite
+  }
+
+  /// The `energy:` block: `sources` (auto, none, or a list of powercap, hwmon, ipmi),
+  /// `interval` (seconds between readings of sysfs sources), `requireScope` (node, or a scope).
+  private func energy(_ field: YAMLField) throws -> EnergySettings {
+    let fields = try field.mapping(allowed: ["sources", "interval", "requireScope"])
+    var settings = EnergySettings()
+    if let sources = fields["sources"] {
+      if case .scalar = sources.node {
+        switch try sources.string() {
+        case "auto": settings.sources = nil
+        case "none": settings.sources = []
+        case let kind where EnergySettings.kinds.contains(kind): settings.sources = [kind]
+        default:
+          throw sources.error(
+            "expected auto, none, or a list of \(EnergySettings.kinds.sorted().joined(separator: ", "))")
+        }
+      } else {
+        settings.sources = try sources.sequence().map { item in
+          let kind = try item.string()
+          guard EnergySettings.kinds.contains(kind) else {
+            throw item.error(
+              "expected one of \(EnergySettings.kinds.sorted().joined(separator: ", ")), got \"\(kind)\"")
+          }
+          return kind
+        }
+      }
+    }
+    if let interval = fields["interval"] {
+      let seconds = try interval.number()
+      guard EnergySettings.intervals.contains(seconds) else {
+        throw interval.error(
+          "expected seconds between \(EnergySettings.intervals.lowerBound) and \(EnergySettings.intervals.upperBound)")
+      }
+      settings.interval = seconds
+    }
+    if let scope = fields["requireScope"] {
+      let text = try scope.string()
+      guard EnergySettings.scopes.contains(text) else {
+        throw scope.error(
+          "expected one of \(EnergySettings.scopes.joined(separator: ", ")), got \"\(text)\"")
+      }
+      settings.requireScope = text
+    }
+    return settings
   }
 
   private func entry(_ field: YAMLField) throws -> SuiteEntry {

@@ -1,5 +1,6 @@
 import Benchmarks
 import Communication
+import Energy
 import Files
 import Foundation
 import Interconnect
@@ -106,20 +107,23 @@ public enum SuiteRun {
     let isRoot = (communicator?.rank ?? 0) == 0
     let progress: @Sendable (String) -> Void = { line in if isRoot { progress(line) } }
 
-    let node: NodeProfile
+    var discovered: NodeProfile
     let cluster: Cluster?
     do {
       if let only = options.only {
         for line in try plan.keepOnly(only) { progress(line) }
       }
       if let communicator, communicator.size > 1 {
-        cluster = try Cluster.start(communicator)
-        node = cluster!.node
+        cluster = try Cluster.start(communicator, energy: plan.energy)
+        discovered = cluster!.node
       } else {
         cluster = nil
-        node = try NodeDiscovery.discover(.host)
+        discovered = try NodeDiscovery.discover(.host)
+        discovered.energySources = EnergyProbe.host(
+          kinds: plan.energy.kindSet, packages: discovered.machine.packages
+        ).discover().records
       }
-      try SuiteRunner(node: node, progress: progress, communicator: communicator, job: cluster?.job)
+      try SuiteRunner(node: discovered, progress: progress, communicator: communicator, job: cluster?.job)
         .preflight(plan)
     } catch let error as RunnerError {
       throw Failure.badInput(error.description)
@@ -130,6 +134,7 @@ public enum SuiteRun {
     } catch let error as CommunicationError {
       throw Failure.environment(error.description)
     }
+    let node = discovered
 
     var signingKey: SigningKey? = nil
     if isRoot, options.sign,
@@ -166,12 +171,15 @@ public enum SuiteRun {
       let executable =
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         ?? CommandLine.arguments[0]
-      isolation = ChildProcessRunner(executable: executable, clockHertz: node.clock?.hertz)
+      isolation = ChildProcessRunner(
+        executable: executable, clockHertz: node.clock?.hertz, energy: plan.energy)
     }
     progress("suite \(plan.name): \(plan.entries.count) benchmark(s) on \(node.hostname)")
+    progress(Self.energyLine(node.energySources ?? [], settings: plan.energy))
     var runner = SuiteRunner(
       node: node, progress: progress, communicator: communicator, job: cluster?.job)
     runner.isolation = isolation
+    runner.energy = plan.energy
     runner.defaultTimeLimit = options.timeLimit
     runner.kept = kept
     // SIGINT/SIGTERM: stop after (or by killing) the running benchmark and write what completed;
@@ -255,6 +263,18 @@ public enum SuiteRun {
   }
 
   /// Where the partial report of a job waits: `REPORT.partial.json` beside `REPORT.json`.
+  /// What the run will measure energy with, or why it measures none.
+  static func energyLine(_ sources: [EnergySourceRecord], settings: EnergySettings) -> String {
+    if settings.sources == [] { return "energy: not measured (the suite's energy sources: none)" }
+    let present = sources.filter { $0.present && $0.reason == nil }
+    if present.isEmpty {
+      return "energy: no source — "
+        + sources.map { "\($0.kind): \($0.reason ?? "absent")" }.joined(separator: "; ")
+    }
+    return "energy: "
+      + present.map { "\($0.kind) \($0.name) [\($0.scope ?? "?")]" }.joined(separator: ", ")
+  }
+
   static func partialPath(_ path: String) -> String {
     (path.hasSuffix(".json") ? String(path.dropLast(5)) : path) + ".partial.json"
   }

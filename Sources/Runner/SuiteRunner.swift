@@ -1,5 +1,6 @@
 import Benchmarks
 import Communication
+import Energy
 import Foundation
 import Measurement
 import ReportFormat
@@ -29,6 +30,8 @@ public struct SuiteRunner {
   /// Runs node benchmarks in child processes (crashes and time limits contained); nil runs
   /// them in this process.
   public var isolation: ChildProcessRunner? = nil
+  /// How energy is measured around node benchmarks run in this process (nil: not at all).
+  public var energy: EnergySettings? = nil
   /// The time limit of entries that set none.
   public var defaultTimeLimit: Double? = nil
   /// Checked before each benchmark: true stops the run (interrupted), the rest is skipped.
@@ -155,7 +158,9 @@ public struct SuiteRunner {
           remainingSeconds: suite.timeBudgetSeconds.map { $0 - elapsed }, communicator: nil,
           job: nil, stalled: { reason in report(.timedOut, reason) })
         var produced = runNodeBenchmark(entry, context: context)
-        if produced.contains(where: { $0.status == .skipped }) { complete = false }
+        // A skip is a gap in the run, unless the benchmark says the node lacks what it measures.
+        let absent = entry.descriptor.skipsWhereAbsent && !(isolation?.wasInterrupted ?? false)
+        if !absent, produced.contains(where: { $0.status == .skipped }) { complete = false }
         if let job, job.nodeCount > 1 {
           produced = gatherNodeResults(produced, entry: entry, job: job, report: report)
         }
@@ -256,9 +261,8 @@ public struct SuiteRunner {
       return isolation.run(entry, timeLimit: entry.timeLimitSeconds ?? defaultTimeLimit)
     }
     do {
-      let probe = RunConditionsProbe()
-      return RunConditionsProbe.attach(
-        try entry.descriptor.run(context, entry.values), probe.finish())
+      return try IsolatedRun.measured(
+        entry.descriptor, context: context, values: entry.values, energy: energy)
     } catch {
       return [
         .notRun(

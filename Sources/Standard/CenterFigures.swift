@@ -92,6 +92,24 @@ public struct CenterFigures: Sendable, Equatable {
       let numbers = entries.map(\.value)
       if first.result.id.hasPrefix("mpi.") || first.result.id.hasPrefix("c2c.") {
         values[name] = median(numbers)
+      } else if [.flopsPerJoule, .bytesPerJoule, .watts, .joules].contains(first.metric.unit) {
+        // Energy adds up over nodes only where every node that ran the benchmark measured it
+        // over the same scope (the metric's name carries the scope); a part of the nodes is no
+        // center figure.
+        let id = first.result.id
+        let ran = (perKey[id + ".rate"] ?? perKey[id + ".bandwidth"])?.count ?? entries.count
+        guard entries.count == ran else { continue }
+        if first.metric.unit == .watts || first.metric.unit == .joules {
+          values[name] = numbers.reduce(0, +)
+        } else {
+          // Σ work rate / Σ power: each node's power is its rate over its work per joule.
+          let rates = entries.compactMap { entry in
+            (entry.result.metric("rate") ?? entry.result.metric("bandwidth"))?.value
+          }
+          guard rates.count == numbers.count else { continue }
+          let power = zip(rates, numbers).map { $0 / $1 }.reduce(0, +)
+          values[name] = power > 0 ? rates.reduce(0, +) / power : nil
+        }
       } else if first.metric.unit == .flopsPerSecond || first.metric.unit == .bytesPerSecond {
         values[name] = numbers.reduce(0, +)
       } else if first.metric.name == "efficiency" {

@@ -1,4 +1,5 @@
 import Foundation
+import Measurement
 import ReportFormat
 
 /// Scores a center's figures against a standard. Pure: the same figures and standard give the
@@ -30,6 +31,18 @@ public enum Scorer {
       inherit("derived.bytesPerFlop", from: ["stream.triad.bandwidth", "hpl.fp64.rate"])
     }
 
+    // 能效: flops per joule of HPL over a whole-node scope only (a BMC, a platform meter);
+    // energy over a component (a CPU package) is listed, never scored.
+    if let perJoule = figures.values["hpl.fp64.flopsPerJoule"] {
+      derived["derived.flopsPerWatt"] = perJoule
+      inherit("derived.flopsPerWatt", from: ["hpl.fp64.flopsPerJoule"])
+    }
+    let componentEnergy = figures.values.keys.filter {
+      $0.hasPrefix("hpl.fp64.flopsPerJoule(")
+    }.sorted().map { key in
+      "\(key) = \(Humanize.format(figures.values[key]!, unit: .flopsPerJoule)): measured, not comparable (not a whole-node scope)"
+    }
+
     let dimensions = standard.dimensions.map { dimension -> ScoreBlock.DimensionScore in
       var metrics: [ScoreBlock.MetricScore] = []
       var missing: [String] = []
@@ -54,10 +67,16 @@ public enum Scorer {
             key: key, value: value, reference: reference, weight: rule.weight, score: score,
             missedRules: rules ? (value == nil ? [] : estimates[key] ?? []) : nil))
       }
-      return .init(
+      var scored = ScoreBlock.DimensionScore(
         id: dimension.id, name: dimension.name,
         score: weightSum > 0 ? exp(logSum / weightSum) : nil,
         complete: missing.isEmpty, missing: missing, metrics: metrics)
+      if dimension.metrics.contains(where: { $0.key == "derived.flopsPerWatt" }),
+        !componentEnergy.isEmpty
+      {
+        scored.notComparable = componentEnergy
+      }
+      return scored
     }
 
     var logSum = 0.0

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Benchmarks
 import Foundation
+import Reports
 import Runner
 
 struct List: ParsableCommand {
@@ -8,7 +9,7 @@ struct List: ParsableCommand {
     abstract: "List the benchmarks, their parameters and checks, and the suites.")
 
   @Option(name: .long, help: "Folder of suites.")
-  var suites = "suites"
+  var suites = Scoring.shipped("suites")
 
   @Flag(name: .long, help: "Print JSON.")
   var json = false

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Energy
 import Files
 import Foundation
 import ReportFormat
@@ -13,11 +14,16 @@ struct RunOne: ParsableCommand {
   @Option var parameters: String
   @Option var result: String
   @Option var clockHz: Double?
+  @Option var energy: String?
 
   func run() throws {
     let results: [BenchmarkResult]
     do {
-      results = try IsolatedRun.run(id: id, parametersJSON: parameters, clockHertz: clockHz)
+      let settings = try energy.map {
+        try JSONDecoder().decode(EnergySettings.self, from: Data($0.utf8))
+      }
+      results = try IsolatedRun.run(
+        id: id, parametersJSON: parameters, clockHertz: clockHz, energy: settings)
     } catch {
       results = [
         .notRun(id: id, status: .failed, parameters: [:], reason: String(describing: error))

@@ -101,6 +101,11 @@ enum ScoreView {
     }
     lines.append("skew: \(block.skew.reading)")
     for dimension in block.dimensions {
+      for line in dimension.notComparable ?? [] {
+        lines.append("\(dimension.name): \(line)")
+      }
+    }
+    for dimension in block.dimensions {
       for metric in dimension.metrics {
         let value = metric.value.map { Humanize.significant($0, digits: 3) } ?? "missing"
         let score = metric.score.map { Humanize.fixed($0, decimals: 1) } ?? "—"

@@ -561,7 +561,8 @@ final class CommandLineTests: XCTestCase, CommandLineHarness {
       [
         "stream", "stream.copy", "stream.scale", "stream.add", "stream.triad", "hpl.fp64",
         "gemm.fp64",
-        "gemm.fp32", "gemm.fp16", "gemm.bf16", "hplmxp", "c2c.latency", "mpi.pingpong", "mpi.bw",
+        "gemm.fp32", "gemm.fp16", "gemm.bf16", "hplmxp", "energy.idle", "c2c.latency", "mpi.pingpong",
+        "mpi.bw",
         "mpi.bibw", "mpi.allreduce", "mpi.barrier",
       ])
     let suites = (json["suites"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []

@@ -1,3 +1,4 @@
+import Energy
 import XCTest
 
 @testable import Benchmarks
@@ -104,6 +105,29 @@ final class SuiteParserTests: XCTestCase {
       "parameters.elements", "got a list")
     assertRejected(
       "name: t\ntimeBudgetSeconds: -1\nbenchmarks: [stream]\n", "timeBudgetSeconds", "> 0")
+  }
+
+  func testEnergyBlock() throws {
+    let body = "\nbenchmarks: [stream]\n"
+    XCTAssertNil(try parse("name: t" + body).energy.sources, "auto by default")
+    let listed = try parse(
+      "name: t\nenergy: { sources: [powercap, ipmi], interval: 0.05, requireScope: node }" + body)
+    XCTAssertEqual(
+      listed.energy,
+      EnergySettings(sources: ["powercap", "ipmi"], interval: 0.05, requireScope: "node"))
+    XCTAssertEqual(try parse("name: t\nenergy: { sources: none }" + body).energy.sources, [])
+    XCTAssertEqual(try parse("name: t\nenergy: { sources: hwmon }" + body).energy.sources, ["hwmon"])
+    XCTAssertNil(try parse("name: t\nenergy: { sources: auto }" + body).energy.sources)
+    assertRejected(
+      "name: t\nenergy: { sources: rapl }" + body, "energy.sources",
+      "expected auto, none, or a list of hwmon, ipmi, powercap")
+    assertRejected(
+      "name: t\nenergy: { sources: [powercap, nvml] }" + body, "energy.sources[1]", "\"nvml\"")
+    assertRejected(
+      "name: t\nenergy: { interval: 0 }" + body, "energy.interval", "between 0.001 and 10")
+    assertRejected(
+      "name: t\nenergy: { requireScope: wall }" + body, "energy.requireScope", "node, node-bmc")
+    assertRejected("name: t\nenergy: { sample: 1 }" + body, "energy.sample", "unknown key")
   }
 
   func testUnknownKeysAreRejected() {

@@ -1,3 +1,4 @@
+import Energy
 import Foundation
 import ReportFormat
 import Signing
@@ -59,6 +60,48 @@ final class VerificationTests: XCTestCase {
     var flags = try report()
     flags.results[0].valid = false
     XCTAssertTrue(ReportAudit.problems(flags).contains { $0.contains("valid=false but status=ok") })
+  }
+
+  /// Energy metrics follow from the energy reading: a doctored power, a package's flops per
+  /// joule passed off as a node's, or energy metrics with no reading are all caught.
+  func testAuditRecomputesEnergyMetricsFromTheReading() throws {
+    var report = try self.report()
+    let index = report.results.firstIndex { $0.id == "gemm.fp32" }!
+    func reading(nodeWide: Bool) -> EnergyRecord {
+      EnergyRecord(
+        primary: EnergyReading(
+          scope: nodeWide ? "node-bmc" : "cpu-package", nodeWide: nodeWide, joules: 120,
+          seconds: 2, sources: ["x"], method: "m", readings: 20, interval: 0.1),
+        others: [], dropped: [])
+    }
+    report.results[index] = EnergySession.attach(
+      reading(nodeWide: false), to: report.results[index], requireScope: nil)
+    XCTAssertEqual(ReportAudit.problems(report), [])
+    XCTAssertNotNil(report.results[index].metric("flopsPerJoule(cpu-package)"))
+
+    var doctored = report
+    let power = doctored.results[index].metrics.firstIndex {
+      $0.name == "averagePower(cpu-package)"
+    }!
+    doctored.results[index].metrics[power].value = 30
+    XCTAssertTrue(
+      ReportAudit.problems(doctored).contains {
+        $0.contains("averagePower(cpu-package) 30.0 is not 60.0")
+      }, "\(ReportAudit.problems(doctored))")
+
+    var promoted = report
+    for m in promoted.results[index].metrics.indices {
+      promoted.results[index].metrics[m].name = promoted.results[index].metrics[m].name
+        .replacingOccurrences(of: "(cpu-package)", with: "")
+    }
+    XCTAssertTrue(
+      ReportAudit.problems(promoted).contains { $0.contains("flopsPerJoule: not a metric") },
+      "\(ReportAudit.problems(promoted))")
+
+    var orphan = report
+    orphan.results[index].energy = nil
+    XCTAssertTrue(
+      ReportAudit.problems(orphan).contains { $0.contains("without an energy reading") })
   }
 
   func testUnsignedTruncatedAndForeignVersionsAreReported() throws {

@@ -202,6 +202,70 @@ final class ScoringTests: XCTestCase {
     XCTAssertNil(c.values["hpl.fp64.rate+gemm.fp16.rate"])
   }
 
+  /// 能效: node-wide flops per joule of HPL add up over nodes as Σrate / Σpower and become the
+  /// scored flops per watt; a component scope (a CPU package) is listed "not comparable" and
+  /// never scored; a center where one node measured nothing has no energy figure at all.
+  func testFlopsPerWattIsScoredOnlyFromWholeNodeScopes() throws {
+    let withEfficiency = text.replacingOccurrences(
+      of: "\nprofiles:",
+      with: """
+
+          - id: efficiency
+            name: 能效
+            meaning: flops per watt
+            optional: true
+            metrics:
+              - { benchmark: derived, metric: flopsPerWatt, polarity: higherIsBetter, weight: 1.0, reference: { node: 5.0e9, big: 5.0e9 }, source: s }
+        profiles:
+        """)
+    let standard = try self.standard(withEfficiency)
+    func node(_ center: String, rate hpl: Double, perJoule: Double?, scope: String = "")
+      -> Report
+    {
+      var metrics = [rate(hpl)]
+      if let perJoule {
+        metrics.append(
+          Metric(
+            name: "flopsPerJoule" + scope, value: perJoule, unit: .flopsPerJoule,
+            polarity: .higherIsBetter))
+        metrics.append(
+          Metric(
+            name: "averagePower" + scope, value: hpl / perJoule, unit: .watts,
+            polarity: .lowerIsBetter))
+      }
+      return report(center: center, [result("hpl.fp64", metrics)])
+    }
+    // 1e11 flop/s at 50 W and 3e11 flop/s at 100 W: 4e11 / 150 W.
+    let centers = CenterFigures.aggregate([
+      node("N", rate: 1e11, perJoule: 2e9), node("N", rate: 3e11, perJoule: 3e9),
+      node("P", rate: 1e11, perJoule: 1e9, scope: "(cpu-package)"),
+      node("H", rate: 1e11, perJoule: 2e9), node("H", rate: 1e11, perJoule: nil),
+    ])
+    XCTAssertEqual(centers.map(\.center), ["N", "P", "H"])
+    XCTAssertEqual(centers[0].values["hpl.fp64.flopsPerJoule"]!, 4e11 / 150, accuracy: 1e-3)
+    XCTAssertEqual(centers[0].values["hpl.fp64.averagePower"]!, 150, accuracy: 1e-9)
+    func efficiency(_ figures: CenterFigures) throws -> ScoreBlock.DimensionScore {
+      try XCTUnwrap(
+        Scorer.score(figures, standard: standard).dimensions.first { $0.id == "efficiency" })
+    }
+    let whole = try efficiency(centers[0])
+    XCTAssertEqual(whole.metrics[0].value!, 4e11 / 150, accuracy: 1e-3)
+    XCTAssertEqual(whole.score!, 100 * (4e11 / 150) / 5e9, accuracy: 1e-9)
+    XCTAssertNil(whole.notComparable)
+
+    let package = try efficiency(centers[1])
+    XCTAssertNil(package.score)
+    XCTAssertEqual(package.missing, ["derived.flopsPerWatt"])
+    XCTAssertEqual(
+      package.notComparable,
+      [
+        "hpl.fp64.flopsPerJoule(cpu-package) = 1.00 GFLOPS/W: measured, not comparable (not a whole-node scope)"
+      ])
+
+    XCTAssertNil(centers[2].values["hpl.fp64.flopsPerJoule"], "one node of two measured nothing")
+    XCTAssertNil(try efficiency(centers[2]).score)
+  }
+
   func testScoringTwiceIsByteIdenticalAndTheStandardHashFollowsItsBytes() throws {
     let center = report(center: "A", [result("hpl.fp64", [rate(5e11)])])
     let figures = CenterFigures.aggregate([center])[0]

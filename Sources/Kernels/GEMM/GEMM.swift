@@ -91,9 +91,9 @@ public enum GEMM {
         c.withUnsafeMutableBufferPointer { c in
           let a16 = a.bindMemory(to: UInt16.self).baseAddress
           let b16 = b.bindMemory(to: UInt16.self).baseAddress
-          for _ in 0..<(warmup + repeats) where status == 0 {
+          for repetition in 0..<(warmup + repeats) where status == 0 {
             times.append(
-              MonotonicClock.time {
+              TimedRegions.time(counted: repetition >= warmup) {
                 status = suanli_bf16_gemm(
                   Int32(m), Int32(n), Int32(k), a16, b16, c.baseAddress, Int32(threads))
               })
@@ -131,9 +131,9 @@ public enum GEMM {
       a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
           c.withUnsafeMutableBufferPointer { c in
-            for _ in 0..<(warmup + repeats) {
+            for repetition in 0..<(warmup + repeats) {
               times.append(
-                MonotonicClock.time { multiply(a.baseAddress!, b.baseAddress!, c.baseAddress!) })
+                TimedRegions.time(counted: repetition >= warmup) { multiply(a.baseAddress!, b.baseAddress!, c.baseAddress!) })
             }
           }
         }
@@ -163,9 +163,9 @@ public enum GEMM {
           a32.withUnsafeMutableBufferPointer { a32 in
             b32.withUnsafeMutableBufferPointer { b32 in
               c.withUnsafeMutableBufferPointer { c in
-                for _ in 0..<(warmup + repeats) {
+                for repetition in 0..<(warmup + repeats) {
                   times.append(
-                    MonotonicClock.time {
+                    TimedRegions.time(counted: repetition >= warmup) {
                       T.widen(a.baseAddress!, into: a32.baseAddress!, count: m * k)
                       T.widen(b.baseAddress!, into: b32.baseAddress!, count: k * n)
                       BLAS.sgemm(
