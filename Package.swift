@@ -47,6 +47,11 @@ let package = Package(
     .target(name: "Communication"),
     .target(name: "Energy", dependencies: ["Measurement", "ReportFormat"]),
     .target(
+      name: "Import",
+      dependencies: [
+        "Measurement", "ReportFormat", .product(name: "Crypto", package: "swift-crypto"),
+      ]),
+    .target(
       name: "Distributed", dependencies: ["Communication", "Kernels", "Measurement"],
       swiftSettings: swiftCPU),
     .target(
@@ -94,7 +99,7 @@ let package = Package(
       name: "suanli",
       dependencies: [
         "Runner", "Benchmarks", "Reports", "Topology", "ReportFormat", "Measurement", "Signing",
-        "Standard", "Comparison", "Visual", "Files", "Energy",
+        "Standard", "Comparison", "Visual", "Files", "Energy", "Import",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Rainbow", package: "Rainbow"),
         .product(name: "Crypto", package: "swift-crypto"),
@@ -109,6 +114,9 @@ let package = Package(
     .testTarget(name: "CommunicationTests", dependencies: ["Communication"]),
     .testTarget(
       name: "EnergyTests", dependencies: ["Energy", "Measurement", "ReportFormat"]),
+    .testTarget(
+      name: "ImportTests", dependencies: ["Import", "Measurement", "ReportFormat"],
+      resources: [.copy("Fixtures")]),
     .testTarget(
       name: "DistributedTests", dependencies: ["Distributed", "Communication", "Kernels"],
       swiftSettings: swiftCPU),

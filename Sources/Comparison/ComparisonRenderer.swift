@@ -95,6 +95,10 @@ public enum ComparisonRenderer {
     if texts.contains(where: { $0.range(of: #"\(\d+/\d+"#, options: .regularExpression) != nil }) {
       parts.append("k/n = a dimension from k of its n metrics")
     }
+    if texts.contains(where: { $0.contains("imp.") }) {
+      parts.append(
+        "imp. = imported from another tool's log (verified from the log), not measured by Suanli")
+    }
     if texts.contains(where: { $0.contains("incomplete") }) {
       parts.append("incomplete = a composite over incomplete dimensions")
     }
@@ -136,7 +140,9 @@ public enum ComparisonRenderer {
     var lines = [(["metric", "unit"] + table.centers).map(field).joined(separator: ",")]
     for row in table.rows {
       let cells = table.centers.indices.map { i in
-        row.values[i].map { String($0) } ?? (row.higherIsBetter == nil ? row.texts[i] : "")
+        // An imported figure is never a bare number: it keeps its label in every format.
+        row.values[i].map { String($0) + (row.texts[i].contains("imp.") ? " (imp.)" : "") }
+          ?? (row.higherIsBetter == nil ? row.texts[i] : "")
       }
       lines.append(([row.key, row.unit?.symbol ?? ""] + cells).map(field).joined(separator: ","))
     }

@@ -132,18 +132,28 @@ public struct ComparisonTable: Sendable {
     where metrics?.contains(key) ?? true {
       numeric(
         key, label, unit, higher, columns.map { $0.figures.values[key] },
-        marks: columns.map { $0.figures.estimates[key] == nil ? "" : "est." })
+        marks: columns.map { column in
+          [
+            column.figures.estimates[key] == nil ? nil : "est.",
+            column.figures.imported[key] == nil ? nil : "imp.",
+          ].compactMap { $0 }.joined(separator: ", ")
+        })
     }
     let dimensionIDs = columns.first?.score.dimensions.map { ($0.id, $0.name) } ?? []
     for (id, name) in dimensionIDs where metrics?.contains("score.\(id)") ?? true {
       let dimensions = columns.map { c in c.score.dimensions.first { $0.id == id } }
       numeric(
         "score.\(id)", "score \(name)", nil, true, dimensions.map { $0?.score },
-        marks: dimensions.map { dimension in
+        marks: zip(columns, dimensions).map { column, dimension in
           guard let dimension else { return "" }
           var parts: [String] = []
           if !dimension.complete { parts.append("\(dimension.present)/\(dimension.metrics.count)") }
           if dimension.estimate { parts.append("est.") }
+          if dimension.metrics.contains(where: {
+            $0.value != nil && column.score.imported?[$0.key] != nil
+          }) {
+            parts.append("imp.")
+          }
           return parts.joined(separator: ", ")
         })
     }
@@ -154,6 +164,7 @@ public struct ComparisonTable: Sendable {
           var parts: [String] = []
           if !column.score.complete { parts.append("incomplete") }
           if column.score.estimate == true { parts.append("est.") }
+          if column.score.imported != nil { parts.append("imp.") }
           return parts.joined(separator: ", ")
         })
       text("grade", "grade", columns.map(\.score.grade))

@@ -12,6 +12,8 @@ public enum Unit: String, Codable, Sendable, CaseIterable {
   /// Energy efficiency: flop per joule, the same number as FLOPS per watt (Green500's unit).
   case flopsPerJoule = "flop/J"
   case bytesPerJoule = "B/J"
+  /// Random memory updates per second (HPC Challenge's RandomAccess, GUP/s = 1e9 update/s).
+  case updatesPerSecond = "update/s"
 
   /// The unit shown after an SI prefix ("B/s" -> "GB/s", "flop/s" -> "Gflop/s").
   public var symbol: String { rawValue }

@@ -72,6 +72,9 @@ public struct BenchmarkResult: Codable, Sendable, Equatable {
   public var conditions: RunConditions?
   /// Schema v2: the energy of the timed regions, where the node has an energy source.
   public var energy: EnergyRecord?
+  /// Schema v2: set on a result imported from another tool's log — never a measurement of
+  /// Suanli's; scored and compared only when asked for, and always labelled.
+  public var imported: ImportedFigure?
 
   public init(
     id: String, status: ResultStatus, parameters: [String: JSONValue], samples: [Double],

@@ -25,6 +25,9 @@ public struct Report: Codable, Sendable, Equatable {
   public var job: JobRecord?
   /// Schema v2: each node metric's spread over the nodes of a job, with the outlier nodes.
   public var nodeStatistics: [NodeStatistic]?
+  /// Schema v2: present when the report was imported from another tool's log (`suanli import`):
+  /// what the log was, and every check it allowed. Its results were not re-run by Suanli.
+  public var imported: ImportRecord?
   /// The score against an evaluation standard (absent when not scored).
   public var score: ScoreBlock?
   /// Ed25519 over the RFC 8785 canonical form of the report without this member.

@@ -105,6 +105,9 @@ public struct ScoreBlock: Codable, Sendable, Equatable {
   /// and no classification), and whether any scored value is an estimate.
   public var lacking: [String]?
   public var estimate: Bool?
+  /// Schema v2: the scored figures that were imported from other tools' logs (asked for with
+  /// --include-imported; verified from the log only), by key → tool. Absent: none.
+  public var imported: [String: String]?
 
   public init(
     standard: StandardRef, profile: String, tier: String, nodes: Int, dimensions: [DimensionScore],

@@ -42,6 +42,9 @@ public enum ComparisonInput {
 
   /// The verdict in a table cell: "trusted: NAME", "untrusted", "unsigned", "INVALID".
   static func short(_ verdict: String) -> String {
+    if let imported = verdict.range(of: " (imported from ") {
+      return short(String(verdict[..<imported.lowerBound])) + ", imported"
+    }
     if verdict.hasPrefix("INVALID") { return "INVALID" }
     if verdict.hasPrefix("valid, trusted"), let open = verdict.lastIndex(of: "(") {
       return "trusted: " + verdict[verdict.index(after: open)...].dropLast()
@@ -78,7 +81,8 @@ public enum ComparisonInput {
   }
 
   public static func collect(
-    paths: [String], standard: EvaluationStandard, profile: String?, trust: TrustStore
+    paths: [String], standard: EvaluationStandard, profile: String?, trust: TrustStore,
+    includeImported: Bool = false
   ) -> Collected {
     var notes: [String] = []
     var problems: [String] = []
@@ -104,6 +108,12 @@ public enum ComparisonInput {
           continue
         }
         seen[identity] = path
+        if let imported = report.imported, !includeImported {
+          notes.append(
+            "\(path): imported from \(imported.tool) (\(imported.file)), not measured: left out (--include-imported shows what its log verifies, labelled imp.)"
+          )
+          continue
+        }
         let (verdict, good) = outcome.verdict
         if let score = report.score {
           standards.insert(
@@ -121,12 +131,13 @@ public enum ComparisonInput {
         "reports carry scores from \(standards.sorted().joined(separator: ", ")); all rescored here with \(standard.id) \(standard.version)"
       )
     }
-    let figures = CenterFigures.aggregate(reports.map(\.report), standard: standard)
+    let figures = CenterFigures.aggregate(
+      reports.map(\.report), standard: standard, includeImported: includeImported)
     let columns = figures.map { center -> CenterColumn in
       let own = reports.filter { $0.report.center == center.center }
       func rank(_ verdict: String) -> Int {
         verdict.hasPrefix("INVALID")
-          ? 3 : verdict == "unsigned" ? 2 : verdict.hasPrefix("valid, untrusted") ? 1 : 0
+          ? 3 : verdict.hasPrefix("unsigned") ? 2 : verdict.hasPrefix("valid, untrusted") ? 1 : 0
       }
       let worst = own.max { rank($0.verdict) < rank($1.verdict) }?.verdict ?? "unsigned"
       let signature = short(worst) + (own.count > 1 ? " (\(own.count) reports)" : "")

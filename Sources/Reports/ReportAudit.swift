@@ -61,6 +61,21 @@ public enum ReportAudit {
       if result.statistics != Statistics(result.samples) {
         problems.append("\(place): statistics do not match the samples")
       }
+      if let imported = result.imported {
+        // An imported figure is the log's; what the log allowed to check is in `imported`.
+        if report.imported == nil {
+          problems.append("\(place): imported from \(imported.source) in a report that was not")
+        }
+        if (imported.validity == .failed) != (result.status != .ok) {
+          problems.append(
+            "\(place): imported validity \(imported.validity.rawValue) but status \(result.status.rawValue)")
+        }
+        continue
+      }
+      if report.imported != nil {
+        problems.append("\(place): a measured result in an imported report")
+        continue
+      }
       guard result.status == .ok, let best = result.samples.min() else { continue }
       if let expected = expectedHeadline(result, bestSeconds: best),
         let stated = result.metric(expected.name)?.value,

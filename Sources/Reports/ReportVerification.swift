@@ -72,6 +72,15 @@ public enum ReportVerification {
       verdict = ("valid, untrusted key \(keyID.prefix(16))", !requireTrusted)
     case .invalid(let reason): verdict = ("INVALID: \(reason)", false)
     }
+    if let imported = report.imported, verdict.1 || signature == .unsigned {
+      let source = [imported.tool, imported.toolVersion].compactMap { $0 }.joined(separator: " ")
+      let what =
+        signature == .unsigned
+        ? "" : "; the signature vouches for what the log contained and the checks it passed, not for the figures"
+      return Outcome(
+        verdict: ("\(verdict.0) (imported from \(source), \(imported.file): not measured by Suanli\(what))", verdict.1),
+        report: report)
+    }
     return Outcome(verdict: verdict, report: report)
   }
 }

@@ -22,6 +22,10 @@ public struct CenterFigures: Sendable, Equatable {
   /// Keys whose value comes from a measurement that missed the standard's run rules → the
   /// rules missed (an estimate). Empty without a standard with run rules.
   public var estimates: [String: [String]] = [:]
+  /// Keys whose value was imported from another tool's log (verified from the log; included
+  /// only when asked for) → the tool, e.g. "hpcc 1.5.0f". Shown with that label, never ranked
+  /// as a measurement.
+  public var imported: [String: String] = [:]
 
   public static func key(_ benchmark: String, _ metric: String, size: Int?) -> String {
     "\(benchmark).\(metric)" + (size.map { "@\($0)" } ?? "")
@@ -29,24 +33,35 @@ public struct CenterFigures: Sendable, Equatable {
 
   /// One entry per center, in order of first appearance; `standard`'s run rules mark the
   /// figures that are estimates.
-  public static func aggregate(_ reports: [Report], standard: EvaluationStandard? = nil)
-    -> [CenterFigures]
-  {
+  public static func aggregate(
+    _ reports: [Report], standard: EvaluationStandard? = nil, includeImported: Bool = false
+  ) -> [CenterFigures] {
     var order: [String] = []
     var groups: [String: [Report]] = [:]
     for report in reports {
       if groups[report.center] == nil { order.append(report.center) }
       groups[report.center, default: []].append(report)
     }
-    return order.map { center in combine(center: center, groups[center]!, standard: standard) }
+    return order.map { center in
+      combine(
+        center: center, groups[center]!, standard: standard, includeImported: includeImported)
+    }
   }
 
-  static func combine(center: String, _ reports: [Report], standard: EvaluationStandard?)
-    -> CenterFigures
-  {
+  static func combine(
+    center: String, _ reports: [Report], standard: EvaluationStandard?, includeImported: Bool
+  ) -> CenterFigures {
     typealias Entry = (
       value: Double, metric: Metric, result: BenchmarkResult, createdAt: String, missed: [String]
     )
+    // A measured figure beats an imported one for the same metric; otherwise the newest counts.
+    func replaces(_ new: Entry, _ old: Entry?) -> Bool {
+      guard let old else { return true }
+      if (old.result.imported == nil) != (new.result.imported == nil) {
+        return new.result.imported == nil
+      }
+      return new.createdAt >= old.createdAt
+    }
     // Several reports of one host describe one node: per host (reports without node records
     // count as hosts of their own) and metric, the newest value.
     var perHost: [String: [String: Entry]] = [:]
@@ -59,13 +74,16 @@ public struct CenterFigures: Sendable, Equatable {
       let names = report.nodes.map(\.hostname)
       largestJob = max(largestJob, report.nodes.count)
       for result in report.results where result.valid {
+        // Imported figures count only when asked for, and only those the log verifies.
+        if let imported = result.imported {
+          guard includeImported, imported.validity == .verifiedFromLog else { continue }
+        }
         let missed = standard?.missedRules(result, in: report) ?? []
         for metric in result.metrics {
           let name = key(result.id, metric.name, size: metric.size)
           let entry = (metric.value, metric, result, report.createdAt, missed)
           if result.scope == .job {
-            if let existing = perJob[name], existing.createdAt > report.createdAt { continue }
-            perJob[name] = entry
+            if replaces(entry, perJob[name]) { perJob[name] = entry }
             continue
           }
           // A node of a job: its host name, made unique by its index where names repeat.
@@ -74,8 +92,7 @@ public struct CenterFigures: Sendable, Equatable {
             host =
               names.filter { $0 == names[node] }.count > 1 ? "\(names[node])#\(node)" : names[node]
           }
-          if let existing = perHost[host]?[name], existing.createdAt > report.createdAt { continue }
-          perHost[host, default: [:]][name] = entry
+          if replaces(entry, perHost[host]?[name]) { perHost[host, default: [:]][name] = entry }
         }
       }
     }
@@ -131,6 +148,14 @@ public struct CenterFigures: Sendable, Equatable {
     var figures = CenterFigures(
       center: center, nodes: max(1, perHost.count, largestJob), values: values)
     figures.estimates = estimates
+    for entries in perKey.values + perJob.values.map({ [$0] }) {
+      for entry in entries {
+        if let imported = entry.result.imported {
+          let name = key(entry.result.id, entry.metric.name, size: entry.metric.size)
+          figures.imported[name] = imported.source
+        }
+      }
+    }
     return figures
   }
 

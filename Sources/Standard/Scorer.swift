@@ -15,9 +15,12 @@ public enum Scorer {
     let rules = !standard.runRules.isEmpty
     var derived: [String: Double] = [:]
     var estimates = figures.estimates
+    var imported = figures.imported
     func inherit(_ key: String, from inputs: [String]) {
       let missed = Set(inputs.flatMap { figures.estimates[$0] ?? [] })
       if !missed.isEmpty { estimates[key] = missed.sorted() }
+      let sources = Set(inputs.compactMap { figures.imported[$0] })
+      if !sources.isEmpty { imported[key] = sources.sorted().joined(separator: ", ") }
     }
     if let index = skew.index {
       derived["derived.precisionBalance"] = pow(2, -abs(index))
@@ -127,6 +130,9 @@ public enum Scorer {
       grade: grade, classification: classification, skew: skew)
     block.lacking = lacking
     block.estimate = estimate
+    let scoredKeys = Set(dimensions.flatMap { $0.metrics.filter { $0.value != nil }.map(\.key) })
+    let scoredImported = imported.filter { scoredKeys.contains($0.key) }
+    block.imported = scoredImported.isEmpty ? nil : scoredImported
     return block
   }
 

@@ -46,6 +46,13 @@ public enum ReportPage {
         "p", [("class", "banner")], "INCOMPLETE: some benchmarks did not run (see the checks below)"
       )
     }
+    if let imported = report.imported {
+      let checks = imported.checks
+      page.element(
+        "p", [("class", "banner"), ("data-imported", "true")],
+        "IMPORTED from \(imported.tool)\(imported.toolVersion.map { " " + $0 } ?? "") (\(imported.file), sha256 \(imported.sha256.prefix(16))…), not re-run by Suanli: \(checks.filter { $0.status == .passed }.count) of \(checks.count) checks passed, \(checks.filter { $0.status == .failed }.count) failed, \(checks.filter { $0.status == .notCheckable }.count) not checkable from the log"
+      )
+    }
     if report.score?.estimate == true {
       page.element(
         "p", [("class", "banner"), ("data-estimate", "true")],

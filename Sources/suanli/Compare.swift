@@ -55,6 +55,12 @@ struct Compare: ParsableCommand {
   @Option(name: .long, help: "Folder of trusted public keys.")
   var trusted: String?
 
+  @Flag(
+    name: .long,
+    help:
+      "Show reports imported from other tools' logs (`suanli import`): what their logs verify, marked imp., never ranked.")
+  var includeImported = false
+
   func validate() throws {
     guard ["table", "markdown", "csv", "json", "html"].contains(format) else {
       throw ValidationError("--format: expected table, markdown, csv, json or html, got \(format)")
@@ -71,7 +77,8 @@ struct Compare: ParsableCommand {
     }
     let collected = ComparisonInput.collect(
       paths: paths, standard: loaded, profile: profile,
-      trust: TrustStore(folder: trusted ?? KeyFiles.defaultTrustFolder))
+      trust: TrustStore(folder: trusted ?? KeyFiles.defaultTrustFolder),
+      includeImported: includeImported)
     for problem in collected.problems { Terminal.error("suanli: \(problem)") }
     guard !collected.columns.isEmpty else { throw fail("no report to compare", .badInput) }
     if let baseline, !collected.columns.contains(where: { $0.center == baseline }) {

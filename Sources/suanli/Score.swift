@@ -25,6 +25,12 @@ struct Score: ParsableCommand {
   @Flag(name: .long, help: "Print JSON.")
   var json = false
 
+  @Flag(
+    name: .long,
+    help:
+      "Score figures imported from other tools' logs too (only those the log verifies; labelled).")
+  var includeImported = false
+
   func validate() throws {
     if reports.isEmpty { throw ValidationError("expected at least one report file") }
   }
@@ -51,8 +57,13 @@ struct Score: ParsableCommand {
         throw fail("\(path): \(error)", .badInput)
       }
     }
-    let scored = CenterFigures.aggregate(decoded, standard: loaded).map {
+    let scored = CenterFigures.aggregate(
+      decoded, standard: loaded, includeImported: includeImported
+    ).map {
       ($0.center, Scorer.score($0, standard: loaded, profile: profile))
+    }
+    let imported = decoded.flatMap { report in
+      report.results.filter { $0.imported != nil }.map { (report.center, $0) }
     }
     if json {
       struct Entry: Encodable {
@@ -68,6 +79,21 @@ struct Score: ParsableCommand {
       return
     }
     for (center, block) in scored { print(ScoreView.render(center: center, block)) }
+    if !imported.isEmpty {
+      let unverified = imported.filter { $0.1.imported?.validity != .verifiedFromLog }
+      if includeImported {
+        if !unverified.isEmpty {
+          print(
+            "not scored, imported but not verified by their logs: "
+              + unverified.map { "\($0.0) \($0.1.id) (\($0.1.imported!.validity.rawValue))" }
+              .joined(separator: ", "))
+        }
+      } else {
+        print(
+          "left out: \(imported.count) imported result(s) (\(Set(imported.map { $0.1.imported!.source }).sorted().joined(separator: ", "))); --include-imported scores those their logs verify, labelled"
+        )
+      }
+    }
   }
 }
 
@@ -100,6 +126,9 @@ enum ScoreView {
       )
     }
     lines.append("skew: \(block.skew.reading)")
+    for (key, source) in (block.imported ?? [:]).sorted(by: { $0.key < $1.key }) {
+      lines.append("imported, not measured: \(key) from \(source) (verified from its log)")
+    }
     for dimension in block.dimensions {
       for line in dimension.notComparable ?? [] {
         lines.append("\(dimension.name): \(line)")

@@ -18,7 +18,7 @@ struct Suanli: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       Topo.self, Run.self, List.self, Score.self, Compare.self, ReportCommand.self, Keygen.self,
-      Sign.self, Verify.self,
+      Sign.self, Verify.self, ImportCommand.self,
       Canonicalize.self, RunOne.self,
     ])
 }

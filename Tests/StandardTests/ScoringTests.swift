@@ -266,6 +266,37 @@ final class ScoringTests: XCTestCase {
     XCTAssertNil(try efficiency(centers[2]).score)
   }
 
+  /// Imported figures count only when asked for and only when their log verifies them; a
+  /// measured figure of the same metric wins over an imported one, whatever their dates.
+  func testImportedFiguresAreOptInVerifiedOnlyAndNeverBeatAMeasurement() throws {
+    func imported(_ center: String, _ rate: Double, _ validity: ImportedFigure.Validity, at date: String)
+      -> Report
+    {
+      var hpl = result("hpl.fp64", [self.rate(rate)])
+      hpl.scope = .job
+      hpl.imported = ImportedFigure(validity: validity, source: "HPL 2.3")
+      var report = self.report(center: center, [hpl])
+      report.createdAt = date
+      return report
+    }
+    let verified = imported("I", 7e11, .verifiedFromLog, at: "2026-12-01T00:00:00Z")
+    XCTAssertNil(CenterFigures.aggregate([verified])[0].values["hpl.fp64.rate"], "opt-in only")
+    let opted = CenterFigures.aggregate([verified], includeImported: true)[0]
+    XCTAssertEqual(opted.values["hpl.fp64.rate"], 7e11)
+    XCTAssertEqual(opted.imported["hpl.fp64.rate"], "HPL 2.3")
+    let block = Scorer.score(opted, standard: try standard())
+    XCTAssertEqual(block.imported?["hpl.fp64.rate"], "HPL 2.3")
+    let claimed = imported("I", 7e11, .claimedByLog, at: "2026-12-01T00:00:00Z")
+    XCTAssertNil(
+      CenterFigures.aggregate([claimed], includeImported: true)[0].values["hpl.fp64.rate"])
+    var measuredResult = result("hpl.fp64", [rate(5e11)])
+    measuredResult.scope = .job
+    let measured = report(center: "I", [measuredResult])
+    let both = CenterFigures.aggregate([measured, verified], includeImported: true)[0]
+    XCTAssertEqual(both.values["hpl.fp64.rate"], 5e11, "measured first, though older")
+    XCTAssertNil(both.imported["hpl.fp64.rate"])
+  }
+
   func testScoringTwiceIsByteIdenticalAndTheStandardHashFollowsItsBytes() throws {
     let center = report(center: "A", [result("hpl.fp64", [rate(5e11)])])
     let figures = CenterFigures.aggregate([center])[0]

@@ -1,0 +1,323 @@
+import Foundation
+import Measurement
+import ReportFormat
+import XCTest
+
+@testable import Import
+
+/// The importers against real logs (Fixtures/SOURCES.md says how each was made) and against
+/// copies tampered with the ways people tamper: a residual changed, a PASSED added, a rate
+/// inflated, a validation line removed.
+final class ImportTests: XCTestCase {
+  func fixture(_ name: String) throws -> String {
+    let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/" + name, withExtension: nil))
+    return try String(contentsOf: url, encoding: .utf8)
+  }
+
+  func importing(_ text: String, format: String = "auto", file: String = "log.txt") throws -> Report {
+    try Importer.report(
+      bytes: Array(text.utf8), file: file, format: format,
+      claims: .init(center: "C", hardware: "2 cores"),
+      tool: .init(name: "suanli", version: "0", gitCommit: "x", buildISA: []),
+      software: Software(
+        os: "", kernel: "", compiler: "", blas: nil, mpi: nil, hwloc: "", environment: [:]),
+      importedAt: "2026-12-01T00:00:00Z")
+  }
+
+  func check(_ report: Report, _ id: String, result: String? = nil) -> ImportCheck? {
+    report.imported?.checks.first { $0.id == id && (result == nil || $0.result == result) }
+  }
+
+  func metric(_ result: BenchmarkResult, _ name: String, size: Int? = nil) -> Double? {
+    result.metrics.first { $0.name == name && $0.size == size }?.value
+  }
+
+  // MARK: HPL
+
+  func testNetlibHPLEveryResultLineWithItsChecks() throws {
+    let report = try importing(try fixture("hpl-2.3-1x2.txt"))
+    XCTAssertEqual(report.imported?.parser, "hpl@1")
+    XCTAssertEqual(report.imported?.tool, "HPL")
+    XCTAssertEqual(report.imported?.toolVersion, "2.3")
+    XCTAssertEqual(report.results.map(\.id), ["hpl.fp64", "hpl.fp64"])
+    XCTAssertEqual(report.results.map(\.status), [.ok, .ok])
+    XCTAssertEqual(report.results.map { $0.imported?.validity }, [.verifiedFromLog, .verifiedFromLog])
+    let second = report.results[1]
+    XCTAssertEqual(second.parameters["n"], .int(3000))
+    XCTAssertEqual(second.parameters["variant"], .string("WR11C2R4"))
+    XCTAssertEqual(second.scope, .job)
+    XCTAssertEqual(try XCTUnwrap(metric(second, "rate")), 5.9933e10, accuracy: 1)
+    XCTAssertEqual(try XCTUnwrap(metric(second, "residual")), 3.51297268e-03, accuracy: 1e-12)
+    XCTAssertEqual(second.samples, [0.30])
+    for id in ["hpl.passed", "hpl.threshold", "hpl.residual", "hpl.eps", "hpl.rate.recomputed"] {
+      XCTAssertEqual(check(report, id)?.status, .passed, id)
+    }
+    XCTAssertEqual(check(report, "hpl.residual.recomputed")?.status, .notCheckable)
+    XCTAssertEqual(check(report, "hpl.closing")?.status, .passed)
+    XCTAssertTrue(report.imported?.log?.hasPrefix("=") ?? false, "the log is embedded")
+    XCTAssertEqual(report.imported?.claims["hardware"], "user: 2 cores")
+    XCTAssertTrue(report.notes.last?.contains("not re-run by Suanli") ?? false)
+  }
+
+  func testTamperedHPLLogsFailTheirChecks() throws {
+    let log = try fixture("hpl-2.3-1x2.txt")
+    // The rate inflated by 10 %: the recomputation from N and Time catches it.
+    let inflated = try importing(log.replacingOccurrences(of: "5.9933e+01", with: "6.5926e+01"))
+    XCTAssertEqual(inflated.results[1].status, .invalid)
+    XCTAssertEqual(inflated.results[1].imported?.validity, .failed)
+    XCTAssertEqual(check(inflated, "hpl.rate.recomputed")?.status, .passed, "the first line is intact")
+    XCTAssertTrue(
+      inflated.imported!.checks.contains { $0.id == "hpl.rate.recomputed" && $0.status == .failed })
+    // A failing residual edited to pass its verdict, but not its value.
+    let residual = try importing(
+      log.replacingOccurrences(of: "3.51297268e-03 ...... PASSED", with: "3.51297268e+01 ...... PASSED"))
+    XCTAssertEqual(residual.results[1].status, .invalid)
+    XCTAssertTrue(residual.results[1].validation!.detail.contains("hpl.residual"))
+    // A PASSED added where HPL ran without checking: the closing lines still say unchecked.
+    let unchecked = try fixture("hpl-2.3-unchecked.txt")
+    let plain = try importing(unchecked)
+    XCTAssertEqual(plain.results.map(\.status), [.invalid, .invalid])
+    XCTAssertTrue(plain.results[0].validation!.detail.contains("without checking"))
+    let forged = try importing(
+      unchecked.replacingOccurrences(
+        of: "             3.1784e+01\n",
+        with: "             3.1784e+01\n||Ax-b||_oo/(eps*(||A||_oo*||x||_oo+||b||_oo)*N)=   3.67900133e-03 ...... PASSED\n"))
+    XCTAssertEqual(forged.results[0].status, .invalid, "no threshold printed, closing lines disagree")
+    XCTAssertEqual(check(forged, "hpl.closing")?.status, .failed)
+    // A threshold raised to let a bad run through.
+    let lax = try importing(
+      log.replacingOccurrences(
+        of: "scaled residuals are less than                16.0",
+        with: "scaled residuals are less than              1000.0"))
+    XCTAssertEqual(check(lax, "hpl.threshold")?.status, .failed)
+    XCTAssertTrue(lax.results.allSatisfy { $0.status == .invalid })
+  }
+
+  func testVendorSpacingAndFailedTestsWithNorms() throws {
+    // An Intel-style T/V code with a space, five-digit mantissas, and the norms HPL prints after
+    // a failed test: the residual is recomputed from them (here 1/10 of the printed value).
+    let text = """
+      HPLinpack 2.3  --  High-Performance Linpack benchmark  --   December 2, 2018
+      - The relative machine precision (eps) is taken to be               1.110223e-16
+      - Computational tests pass if scaled residuals are less than                16.0
+      T/V                N    NB     P     Q               Time                 Gflops
+      WRC07R8C48c 211   1000   192     1     1               0.03             2.22917e+01
+      ||Ax-b||_oo/(eps*(||A||_oo*||x||_oo+||b||_oo)*N)=   2.50000000e+01 ...... FAILED
+      ||Ax-b||_oo  . . . . . . . . . . . . . . . . . =        6.94e-11
+      ||A||_oo . . . . . . . . . . . . . . . . . . . =        250.0
+      ||x||_oo . . . . . . . . . . . . . . . . . . . =        1.0
+      ||b||_oo . . . . . . . . . . . . . . . . . . . =        0.5
+      Finished      1 tests with the following results:
+                    0 tests completed and passed residual checks,
+                    1 tests completed and failed residual checks,
+                    0 tests skipped because of illegal input values.
+      """
+    let report = try importing(text, format: "hpl")
+    XCTAssertEqual(report.results[0].parameters["variant"], .string("WRC07R8C48c 211"))
+    XCTAssertEqual(report.results[0].status, .invalid)
+    XCTAssertEqual(check(report, "hpl.passed")?.status, .failed)
+    let recomputed = try XCTUnwrap(check(report, "hpl.residual.recomputed"))
+    XCTAssertEqual(recomputed.status, .failed, recomputed.detail)
+    XCTAssertTrue(recomputed.detail.contains("= 2.495"), recomputed.detail)
+    XCTAssertEqual(check(report, "hpl.closing")?.status, .passed)
+  }
+
+  // MARK: hpcc
+
+  func testHPCCSummaryAndSectionsAgree() throws {
+    let report = try importing(try fixture("hpcc-1.5.0-2ranks.txt"))
+    XCTAssertEqual(report.imported?.parser, "hpcc@1")
+    XCTAssertEqual(report.imported?.toolVersion, "1.5.0f")
+    XCTAssertEqual(
+      report.results.map(\.id),
+      [
+        "hpl.fp64", "hpcc.dgemm", "hpcc.stream", "hpcc.ptrans", "hpcc.randomaccess", "hpcc.fft",
+        "hpcc.pingpong", "hpcc.ring",
+      ])
+    XCTAssertTrue(report.results.allSatisfy { $0.status == .ok }, "\(report.results.map(\.notes))")
+    let hpl = report.results[0]
+    XCTAssertEqual(try XCTUnwrap(metric(hpl, "rate")), 0.0608038e12, accuracy: 1e3)
+    XCTAssertEqual(hpl.imported?.validity, .verifiedFromLog)
+    let recomputed = try XCTUnwrap(check(report, "hpl.residual.recomputed"))
+    XCTAssertEqual(recomputed.status, .passed, recomputed.detail)
+    XCTAssertEqual(check(report, "hpl.rate.summary")?.status, .passed)
+    XCTAssertEqual(check(report, "hpcc.success")?.status, .passed)
+    XCTAssertEqual(check(report, "stream.validates")?.status, .passed)
+    XCTAssertEqual(
+      report.imported?.checks.filter { $0.id == "stream.rate.recomputed" }.map(\.status),
+      [.passed, .passed, .passed, .passed])
+    XCTAssertEqual(report.results[2].imported?.validity, .verifiedFromLog)
+    XCTAssertEqual(report.results[4].metrics.first?.unit, .updatesPerSecond)
+    XCTAssertEqual(report.results[6].imported?.validity, .claimedByLog, "nothing checks a ping-pong")
+    XCTAssertTrue(report.results[6].notes.contains { $0.hasPrefix("claimed by the log") })
+  }
+
+  func testTamperedHPCCLogsFail() throws {
+    let log = try fixture("hpcc-1.5.0-2ranks.txt")
+    // The summary's rate inflated.
+    let rate = try importing(log.replacingOccurrences(of: "HPL_Tflops=0.0608038", with: "HPL_Tflops=0.0708038"))
+    XCTAssertEqual(rate.results[0].status, .invalid)
+    XCTAssertEqual(check(rate, "hpl.rate.summary")?.status, .failed)
+    // The printed residual changed: the summary's norms disagree.
+    let residual = try importing(
+      log.replacingOccurrences(of: "=        0.0035130 ...... PASSED", with: "=        0.0015130 ...... PASSED"))
+    XCTAssertEqual(check(residual, "hpl.residual.recomputed")?.status, .failed)
+    XCTAssertEqual(residual.results[0].status, .invalid)
+    // Success=0: every figure of the run is invalid.
+    let failed = try importing(log.replacingOccurrences(of: "Success=1", with: "Success=0"))
+    XCTAssertTrue(failed.results.allSatisfy { $0.status == .invalid })
+    // STREAM's validation removed.
+    let stream = try importing(
+      log.replacingOccurrences(of: "Solution Validates", with: "Solution Validated"))
+    XCTAssertEqual(stream.results[2].status, .invalid)
+    // The summary cut off.
+    XCTAssertThrowsError(
+      try importing(String(log.prefix(upTo: log.range(of: "End of Summary section.")!.lowerBound))))
+    { error in
+      XCTAssertTrue(String(describing: error).contains("the log is cut"), "\(error)")
+    }
+  }
+
+  // MARK: STREAM
+
+  func testStreamRatesRecomputeFromTheArraySize() throws {
+    let report = try importing(try fixture("stream-5.10-2threads.txt"))
+    XCTAssertEqual(report.imported?.parser, "stream@1")
+    XCTAssertEqual(report.imported?.toolVersion, "5.10")
+    XCTAssertEqual(report.results.map(\.id), ["stream.copy", "stream.scale", "stream.add", "stream.triad"])
+    XCTAssertTrue(report.results.allSatisfy { $0.status == .ok && $0.imported?.validity == .verifiedFromLog })
+    XCTAssertEqual(try XCTUnwrap(metric(report.results[3], "bandwidth")), 19120.4e6, accuracy: 1)
+    XCTAssertEqual(report.results[3].parameters["threads"], .int(2))
+    XCTAssertEqual(check(report, "stream.clockTicks")?.status, .passed)
+    XCTAssertEqual(check(report, "stream.arraySize")?.status, .notCheckable)
+
+    let log = try fixture("stream-5.10-2threads.txt")
+    let inflated = try importing(log.replacingOccurrences(of: "19120.4", with: "21120.4"))
+    XCTAssertEqual(inflated.results.map(\.status), [.ok, .ok, .ok, .invalid])
+    let unvalidated = try importing(
+      log.replacingOccurrences(of: "Solution Validates", with: "Solution validates"))
+    XCTAssertTrue(unvalidated.results.allSatisfy { $0.status == .invalid })
+    let short = try importing(log.replacingOccurrences(of: "(= 13546 clock ticks)", with: "(= 12 clock ticks)"))
+    XCTAssertEqual(check(short, "stream.clockTicks")?.status, .failed)
+  }
+
+  // MARK: OSU
+
+  func testOSUTablesOfBothGenerations() throws {
+    let latency = try importing(try fixture("osu-5.3-latency.txt"))
+    XCTAssertEqual(latency.imported?.toolVersion, "5.3")
+    XCTAssertEqual(latency.results.map(\.id), ["mpi.pingpong"])
+    let pingpong = latency.results[0]
+    XCTAssertEqual(pingpong.status, .ok)
+    XCTAssertEqual(pingpong.imported?.validity, .claimedByLog, "OSU without -c checks nothing")
+    XCTAssertEqual(try XCTUnwrap(metric(pingpong, "latency", size: 0)), 0.16e-6, accuracy: 1e-12)
+    XCTAssertEqual(check(latency, "osu.validation")?.status, .notCheckable)
+
+    let validated = try importing(try fixture("osu-7.4-latency-validated.txt"))
+    XCTAssertEqual(validated.imported?.toolVersion, "7.4")
+    XCTAssertEqual(validated.results[0].imported?.validity, .verifiedFromLog)
+    XCTAssertEqual(try XCTUnwrap(metric(validated.results[0], "latency", size: 1)), 0.51e-6, accuracy: 1e-12)
+
+    let bw = try importing(try fixture("osu-7.4-bw.txt"))
+    XCTAssertEqual(bw.results.map(\.id), ["mpi.bw"])
+    XCTAssertEqual(try XCTUnwrap(metric(bw.results[0], "bandwidth", size: 1)), 5.93e6, accuracy: 1)
+    XCTAssertEqual(try importing(try fixture("osu-7.4-bibw.txt")).results.map(\.id), ["mpi.bibw"])
+    XCTAssertEqual(try importing(try fixture("osu-5.3-bw.txt")).results.map(\.id), ["mpi.bw"])
+    XCTAssertEqual(try importing(try fixture("osu-7.4-allreduce.txt")).results.map(\.id), ["mpi.allreduce"])
+    XCTAssertEqual(try importing(try fixture("osu-7.4-latency.txt")).results[0].metrics.count, 17)
+
+    // A Fail in the Validation column; rows out of order.
+    let log = try fixture("osu-7.4-latency-validated.txt")
+    let failing = try importing(
+      log.replacingOccurrences(of: "0.59              Pass", with: "0.59              Fail"))
+    XCTAssertEqual(failing.results[0].status, .invalid)
+    let shuffled = try importing(log.replacingOccurrences(of: "\n2  ", with: "\n200  "))
+    XCTAssertEqual(check(shuffled, "osu.sizes")?.status, .failed)
+  }
+
+  // MARK: input errors
+
+  func testBadInputIsOneLineWithTheLine() throws {
+    func message(_ text: String, format: String = "auto") -> String {
+      do {
+        _ = try importing(text, format: format, file: "x.log")
+        return "imported"
+      } catch { return String(describing: error) }
+    }
+    XCTAssertEqual(
+      message("hello\n"),
+      "x.log: no known log format (hpcc, hpl, stream, osu) recognised by its signature lines; name one with FORMAT")
+    XCTAssertEqual(
+      message("hello\n", format: "nccl"),
+      "x.log: unknown format \"nccl\" (known: auto, hpcc, hpl, stream, osu)")
+    XCTAssertTrue(message("hello\n", format: "hpl").contains("does not look like hpl output"))
+    XCTAssertEqual(
+      message("# OSU MPI Latency Test v7.4\n# Size Avg Latency(us)\n1 0.5\n2 nan\n"),
+      "x.log:4: expected a positive latency after the size 2")
+    XCTAssertEqual(
+      message("# OSU MPI Put Latency Test v7.4\n1 0.5\n"),
+      "x.log:1: \"OSU MPI Put Latency Test v7.4\" is not imported (osu_latency, osu_bw, osu_bibw and osu_allreduce are)")
+    XCTAssertTrue(
+      message("HPLinpack 2.3\nT/V N\nWR11C2R4 2000 128 1 2 1e999 4.0e+01\n").hasPrefix("x.log:3:"))
+    XCTAssertEqual(
+      message("STREAM version $Revision: 5.10 $\nCopy: 1 2 3\n"),
+      "x.log:2: expected Copy: then 4 positive numbers (best rate MB/s, avg, min, max time)")
+    XCTAssertThrowsError(
+      try Importer.report(
+        bytes: [0x48, 0xff, 0x0a], file: "bin", format: "auto", claims: .init(center: "C"),
+        tool: .init(name: "s", version: "0", gitCommit: "x", buildISA: []),
+        software: Software(
+          os: "", kernel: "", compiler: "", blas: nil, mpi: nil, hwloc: "", environment: [:]),
+        importedAt: "t")
+    ) { XCTAssertEqual(String(describing: $0), "bin: not UTF-8 text (a log is text)") }
+    let long = String(repeating: "x", count: 70_000)
+    XCTAssertEqual(message("a\n" + long), "x.log:2: a line of 70000 bytes (at most 65536)")
+  }
+
+  /// Mutated logs (bit flips, truncation, spliced lines, huge numbers) give an error or a
+  /// report, never a crash.
+  func testMutatedLogsNeverCrash() throws {
+    var generator = SystemRandomNumberGenerator()
+    let logs = try [
+      "hpl-2.3-1x2.txt", "hpcc-1.5.0-2ranks.txt", "stream-5.10-2threads.txt",
+      "osu-7.4-latency-validated.txt",
+    ].map { Array(try fixture($0).utf8) }
+    var outcomes = [0, 0]
+    for round in 0..<2_000 {
+      var bytes = logs[round % logs.count]
+      switch round % 4 {
+      case 0:
+        for _ in 0..<8 {
+          let i = Int.random(in: 0..<bytes.count, using: &generator)
+          bytes[i] ^= UInt8(1 << Int.random(in: 0..<7, using: &generator))
+        }
+      case 1: bytes = Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &generator)))
+      case 2:
+        let a = Int.random(in: 0..<bytes.count, using: &generator)
+        let b = Int.random(in: a..<bytes.count, using: &generator)
+        bytes.insert(contentsOf: bytes[a..<b], at: Int.random(in: 0..<bytes.count, using: &generator))
+      default:
+        let i = Int.random(in: 0..<bytes.count, using: &generator)
+        bytes.insert(contentsOf: Array("9e99999 -1 nan 1e308".utf8), at: i)
+      }
+      do {
+        let report = try Importer.report(
+          bytes: bytes, file: "m", format: "auto", claims: .init(center: "C"),
+          tool: .init(name: "s", version: "0", gitCommit: "x", buildISA: []),
+          software: Software(
+            os: "", kernel: "", compiler: "", blas: nil, mpi: nil, hwloc: "", environment: [:]),
+          importedAt: "t")
+        XCTAssertFalse(report.results.isEmpty)
+        for result in report.results {
+          XCTAssertTrue(result.metrics.allSatisfy { $0.value.isFinite })
+        }
+        outcomes[0] += 1
+      } catch {
+        XCTAssertFalse(String(describing: error).contains("\n"))
+        outcomes[1] += 1
+      }
+    }
+    XCTAssertGreaterThan(outcomes[0], 0)
+    XCTAssertGreaterThan(outcomes[1], 0)
+  }
+}
