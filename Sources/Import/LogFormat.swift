@@ -44,7 +44,9 @@ struct ParsedResult {
 /// The formats, in the order detection tries them (the most specific first: hpcc's output
 /// contains an HPL section).
 public enum LogFormats {
-  static let all: [any LogFormat.Type] = [HPCCLog.self, HPLLog.self, StreamLog.self, OSULog.self]
+  static let all: [any LogFormat.Type] = [
+    HPCCLog.self, HPLLog.self, StreamLog.self, OSULog.self, NCCLLog.self, HPCGLog.self,
+  ]
 
   public static var ids: [String] { all.map { $0.id } }
 

@@ -9,6 +9,8 @@ import XCTest
 /// copies tampered with the ways people tamper: a residual changed, a PASSED added, a rate
 /// inflated, a validation line removed.
 final class ImportTests: XCTestCase {
+  static let hpcgFixture = "hpcg-3.1-2ranks.txt"
+
   func fixture(_ name: String) throws -> String {
     let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/" + name, withExtension: nil))
     return try String(contentsOf: url, encoding: .utf8)
@@ -235,6 +237,119 @@ final class ImportTests: XCTestCase {
     XCTAssertEqual(check(shuffled, "osu.sizes")?.status, .failed)
   }
 
+  // MARK: nccl-tests
+
+  func testNCCLTestsRowsRecomputeFromSizeTimeAndRanks() throws {
+    let log = try fixture("nccl-tests-2.17.1-allreduce-8gh200.txt")
+    let report = try importing(log)
+    XCTAssertEqual(report.imported?.parser, "nccl-tests@1")
+    XCTAssertEqual(report.results.map(\.id), ["nccl.allreduce"])
+    let result = report.results[0]
+    XCTAssertEqual(result.status, .ok, result.validation?.detail ?? "")
+    XCTAssertEqual(result.imported?.validity, .verifiedFromLog)
+    XCTAssertEqual(result.parameters["ranks"], .int(8))
+    XCTAssertEqual(try XCTUnwrap(metric(result, "busbw", size: 134_217_728)), 122.57e9, accuracy: 1)
+    XCTAssertEqual(try XCTUnwrap(metric(result, "time", size: 8)), 17.93e-6, accuracy: 1e-12)
+    for id in ["nccl.wrong", "nccl.outOfBounds", "nccl.algbw.recomputed", "nccl.busbw.recomputed"] {
+      XCTAssertEqual(check(report, id)?.status, .passed, "\(id): \(check(report, id)?.detail ?? "")")
+    }
+    XCTAssertFalse(result.metrics.contains { $0.value == 19.7866e9 }, "the average is never imported")
+
+    // busbw inflated at the largest size; a wrong element; the out-of-bounds line gone; the
+    // rank list cut to 4 (busbw then no longer matches the factor for 8).
+    let inflated = try importing(
+      log.replacingOccurrences(of: "70.04  122.57", with: "70.04  142.57"))
+    XCTAssertEqual(check(inflated, "nccl.busbw.recomputed")?.status, .failed)
+    XCTAssertEqual(inflated.results[0].status, .invalid)
+    let wrong = try importing(
+      log.replacingOccurrences(of: "1916.4   70.04  122.57      0", with: "1916.4   70.04  122.57      3"))
+    XCTAssertEqual(check(wrong, "nccl.wrong")?.status, .failed)
+    let cut = try importing(
+      log.replacingOccurrences(of: "# Out of bounds values : 0 OK\n", with: ""))
+    XCTAssertEqual(cut.results[0].status, .invalid)
+    let fewer = log.split(separator: "\n", omittingEmptySubsequences: false)
+      .filter { !($0.contains("Pid 15525") ) }.joined(separator: "\n")
+    XCTAssertEqual(check(try importing(fewer), "nccl.busbw.recomputed")?.status, .failed)
+    // Unchecked data (-c 0) is not verified; a log that does not name its test needs a name.
+    let uncheckedLog = log.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+      var fields = line.split(separator: " ").map(String.init)
+      guard fields.count == 13, Int(fields[0]) != nil else { return String(line) }
+      fields[8] = "N/A"
+      fields[12] = "N/A"
+      return fields.joined(separator: " ")
+    }.joined(separator: "\n")
+    let unchecked = try importing(uncheckedLog)
+    XCTAssertEqual(check(unchecked, "nccl.wrong")?.status, .notCheckable)
+    let anonymous = log.replacingOccurrences(
+      of: "# Collective test starting: all_reduce_perf\n", with: "")
+    XCTAssertThrowsError(try importing(anonymous, file: "run.log")) {
+      XCTAssertTrue(String(describing: $0).contains("does not name its test"), "\($0)")
+    }
+    XCTAssertEqual(try importing(anonymous, file: "all_reduce_perf.log").results[0].id, "nccl.allreduce")
+    // mpirun --tag-output prefixes.
+    let tagged = log.split(separator: "\n").map { "[1,0]<stdout>:" + $0 }.joined(separator: "\n")
+    XCTAssertEqual(try importing(tagged).results[0].status, .ok)
+  }
+
+  // MARK: HPCG
+
+  func testHPCGRatingRecomputesAndVAndVMustPass() throws {
+    let log = try fixture(Self.hpcgFixture)
+    let report = try importing(log)
+    XCTAssertEqual(report.imported?.parser, "hpcg@1")
+    XCTAssertEqual(report.imported?.toolVersion, "3.1")
+    let result = try XCTUnwrap(report.results.first)
+    XCTAssertEqual(result.id, "hpcg")
+    XCTAssertEqual(result.status, .ok, result.validation?.detail ?? "")
+    XCTAssertEqual(result.imported?.validity, .verifiedFromLog)
+    for id in [
+      "hpcg.valid", "hpcg.spectral.result", "hpcg.departure.result", "hpcg.iteration.result",
+      "hpcg.reproducibility.result", "hpcg.rate.recomputed",
+    ] {
+      XCTAssertEqual(check(report, id)?.status, .passed, "\(id): \(check(report, id)?.detail ?? "-")")
+    }
+    XCTAssertEqual(result.parameters["official"], .bool(false))
+    XCTAssertTrue(result.notes.contains { $0.hasPrefix("not an official HPCG run") }, "\(result.notes)")
+    XCTAssertTrue(result.notes.contains { $0.hasPrefix("reference (unoptimized) kernels") })
+
+    // The rating inflated; a V&V result flipped; the run declared INVALID.
+    let rating = try XCTUnwrap(
+      log.split(separator: "\n").first { $0.hasPrefix("Final Summary::HPCG result is VALID") })
+    let value = try XCTUnwrap(Double(rating.split(separator: "=").last!))
+    let inflated = try importing(
+      log.replacingOccurrences(of: String(rating), with: "Final Summary::HPCG result is VALID with a GFLOP/s rating of=\(value * 1.2)"))
+    XCTAssertEqual(check(inflated, "hpcg.rate.recomputed")?.status, .failed)
+    XCTAssertEqual(inflated.results[0].status, .invalid)
+    let symmetry = try importing(
+      log.replacingOccurrences(of: "/epsilon::Result=PASSED", with: "/epsilon::Result=FAILED"))
+    XCTAssertEqual(check(symmetry, "hpcg.departure.result")?.status, .failed)
+    let invalid = try importing(
+      log.replacingOccurrences(of: String(rating), with: "Final Summary::HPCG result is=INVALID."))
+    XCTAssertEqual(invalid.results[0].status, .invalid)
+    XCTAssertTrue(invalid.results[0].metrics.filter { $0.name == "rate" }.isEmpty, "no rating to import")
+  }
+
+  /// HPCG 3.0's indented shape reads the same way.
+  func testHPCG30Shape() throws {
+    let text = """
+      HPCG-Benchmark version: 3.0
+      Spectral Convergence Tests:
+        Result: PASSED
+      Departure from Symmetry |x'Ay-y'Ax|/(2*||x||*||A||*||y||)/epsilon:
+        Result: PASSED
+      Iteration Count Information:
+        Result: PASSED
+      Reproducibility Information:
+        Result: PASSED
+      Final Summary:
+        HPCG result is VALID with a GFLOP/s rating of: 5.28937
+      """
+    let report = try importing(text, format: "hpcg")
+    XCTAssertEqual(report.results[0].status, .ok, report.results[0].validation?.detail ?? "")
+    XCTAssertEqual(try XCTUnwrap(metric(report.results[0], "rate")), 5.28937e9, accuracy: 1)
+    XCTAssertEqual(check(report, "hpcg.rate.recomputed")?.status, .notCheckable)
+  }
+
   // MARK: input errors
 
   func testBadInputIsOneLineWithTheLine() throws {
@@ -246,10 +361,10 @@ final class ImportTests: XCTestCase {
     }
     XCTAssertEqual(
       message("hello\n"),
-      "x.log: no known log format (hpcc, hpl, stream, osu) recognised by its signature lines; name one with FORMAT")
+      "x.log: no known log format (hpcc, hpl, stream, osu, nccl-tests, hpcg) recognised by its signature lines; name one with FORMAT")
     XCTAssertEqual(
       message("hello\n", format: "nccl"),
-      "x.log: unknown format \"nccl\" (known: auto, hpcc, hpl, stream, osu)")
+      "x.log: unknown format \"nccl\" (known: auto, hpcc, hpl, stream, osu, nccl-tests, hpcg)")
     XCTAssertTrue(message("hello\n", format: "hpl").contains("does not look like hpl output"))
     XCTAssertEqual(
       message("# OSU MPI Latency Test v7.4\n# Size Avg Latency(us)\n1 0.5\n2 nan\n"),
@@ -278,9 +393,10 @@ final class ImportTests: XCTestCase {
   /// report, never a crash.
   func testMutatedLogsNeverCrash() throws {
     var generator = SystemRandomNumberGenerator()
+    let hpcgFixture = Self.hpcgFixture
     let logs = try [
       "hpl-2.3-1x2.txt", "hpcc-1.5.0-2ranks.txt", "stream-5.10-2threads.txt",
-      "osu-7.4-latency-validated.txt",
+      "osu-7.4-latency-validated.txt", "nccl-tests-2.17.1-allreduce-8gh200.txt", hpcgFixture,
     ].map { Array(try fixture($0).utf8) }
     var outcomes = [0, 0]
     for round in 0..<2_000 {
