@@ -29,6 +29,8 @@ enum HPLLog: LogFormat {
     var residualLine: Int?
     var verdict: String?
     var norms: [String: Double] = [:]
+    /// NVIDIA's build: "( 4.213e+04)" after Gflops, the rate per GPU.
+    var perGPU: Double? = nil
   }
 
   /// What the header and the closing lines say.
@@ -124,6 +126,14 @@ enum HPLLog: LogFormat {
 
   /// A result line: a T/V code (possibly with spaces) and, from the right, N NB P Q Time Gflops.
   static func resultLine(_ line: Substring, number: Int, log: LogText) throws(ImportError) -> Run? {
+    var line = line
+    var perGPU: Double? = nil
+    // NVIDIA's build ends the line with the rate per GPU in parentheses.
+    if let open = line.lastIndex(of: "("), line.hasSuffix(")") {
+      perGPU = LogNumber.double(line[line.index(after: open)..<line.index(before: line.endIndex)]
+        .trimmingCharacters(in: .whitespaces))
+      line = line[..<open]
+    }
     let fields = LogNumber.fields(line)
     guard fields.count >= 7, let first = fields.first, first.hasPrefix("W"),
       first.count >= 2, first.dropFirst().first.map({ "RC".contains($0) }) == true
@@ -140,7 +150,8 @@ enum HPLLog: LogFormat {
     }
     let code = fields.dropLast(6).joined(separator: " ")
     return Run(
-      line: number, code: code, n: n, nb: nb, p: p, q: q, seconds: seconds, gflops: gflops)
+      line: number, code: code, n: n, nb: nb, p: p, q: q, seconds: seconds, gflops: gflops,
+      perGPU: perGPU)
   }
 
   /// HPL's flop count: 2/3 N³ + 3/2 N² (HPL_pdtest.c).
@@ -224,6 +235,14 @@ enum HPLLog: LogFormat {
       checks.append(
         .notCheckable(
           "hpl.residual.recomputed", "HPL prints the norms only after a failed test"))
+    }
+    if let perGPU = run.perGPU {
+      let expected = run.gflops / Double(run.p * run.q)
+      checks.append(
+        .check(
+          "hpl.perGPU", abs(perGPU - expected) <= 1e-3 * expected,
+          "\(perGPU) Gflops per GPU vs Gflops / (P·Q) = \(String(format: "%.5g", expected))",
+          line: run.line))
     }
     var metrics = [
       Metric(name: "rate", value: run.gflops * 1e9, unit: .flopsPerSecond, polarity: .higherIsBetter)

@@ -45,7 +45,8 @@ struct ParsedResult {
 /// contains an HPL section).
 public enum LogFormats {
   static let all: [any LogFormat.Type] = [
-    HPCCLog.self, HPLLog.self, StreamLog.self, OSULog.self, NCCLLog.self, HPCGLog.self,
+    HPCCLog.self, NVIDIAHPLLog.self, NVIDIAMxPLog.self, HPLLog.self, StreamLog.self, OSULog.self,
+    NCCLLog.self, HPCGLog.self,
   ]
 
   public static var ids: [String] { all.map { $0.id } }

@@ -350,6 +350,50 @@ final class ImportTests: XCTestCase {
     XCTAssertEqual(check(report, "hpcg.rate.recomputed")?.status, .notCheckable)
   }
 
+  // MARK: NVIDIA
+
+  func testNVIDIAHPLRecomputesTheResidualFromItsNorms() throws {
+    let log = try fixture("nvidia-hpl-8gh200-excerpt.txt")
+    let report = try importing(log)
+    XCTAssertEqual(report.imported?.parser, "nvidia-hpl@1")
+    let hpl = try XCTUnwrap(report.results.first)
+    XCTAssertEqual(hpl.id, "hpl.fp64")
+    XCTAssertEqual(hpl.status, .ok, hpl.validation?.detail ?? "")
+    XCTAssertEqual(hpl.parameters["variant"], .string("WC0"))
+    XCTAssertEqual(try XCTUnwrap(metric(hpl, "rate")), 3.370e14, accuracy: 1e8)
+    for id in ["hpl.passed", "hpl.rate.recomputed", "hpl.residual.recomputed", "hpl.perGPU"] {
+      XCTAssertEqual(check(report, id)?.status, .passed, id)
+    }
+    // The residual printed smaller than the norms give; the per-GPU rate inflated.
+    let residual = try importing(
+      log.replacingOccurrences(of: "0.000550841189 ...... PASSED", with: "0.000050841189 ...... PASSED"))
+    XCTAssertEqual(check(residual, "hpl.residual.recomputed")?.status, .failed)
+    let perGPU = try importing(log.replacingOccurrences(of: "( 4.213e+04)", with: "( 5.213e+04)"))
+    XCTAssertEqual(perGPU.results[0].status, .invalid)
+  }
+
+  func testNVIDIAHPLMxPImportsGFLOPSNeverLUGFLOPS() throws {
+    let log = try fixture("nvidia-hpl-mxp-8a100-excerpt.txt")
+    let report = try importing(log)
+    XCTAssertEqual(report.imported?.parser, "nvidia-hpl-mxp@1")
+    let mxp = try XCTUnwrap(report.results.first)
+    XCTAssertEqual(mxp.id, "hplmxp")
+    XCTAssertEqual(mxp.status, .ok, mxp.validation?.detail ?? "")
+    XCTAssertEqual(mxp.metrics.map(\.name), ["rate"])
+    XCTAssertEqual(try XCTUnwrap(metric(mxp, "rate")), 8.7877e14, accuracy: 1e9)
+    XCTAssertEqual(mxp.parameters["lowPrecision"], .string("fp16"))
+    XCTAssertTrue(mxp.notes.contains { $0.hasPrefix("LU GFLOPS is not imported") })
+    XCTAssertEqual(check(report, "hplmxp.residual.recomputed")?.status, .passed)
+    // Passing LU GFLOPS off as the result: the per-GPU figure no longer agrees.
+    let lu = try importing(
+      log.replacingOccurrences(of: "       GFLOPS = 8.7877e+05", with: "       GFLOPS = 1.7273e+06"))
+    XCTAssertEqual(check(lu, "hplmxp.perGPU")?.status, .failed)
+    XCTAssertEqual(lu.results[0].status, .invalid)
+    let residual = try importing(
+      log.replacingOccurrences(of: "4.477002E-04 ...... PASSED", with: "1.477002E-04 ...... PASSED"))
+    XCTAssertEqual(check(residual, "hplmxp.residual.recomputed")?.status, .failed)
+  }
+
   // MARK: input errors
 
   func testBadInputIsOneLineWithTheLine() throws {
@@ -361,10 +405,10 @@ final class ImportTests: XCTestCase {
     }
     XCTAssertEqual(
       message("hello\n"),
-      "x.log: no known log format (hpcc, hpl, stream, osu, nccl-tests, hpcg) recognised by its signature lines; name one with FORMAT")
+      "x.log: no known log format (hpcc, nvidia-hpl, nvidia-hpl-mxp, hpl, stream, osu, nccl-tests, hpcg) recognised by its signature lines; name one with FORMAT")
     XCTAssertEqual(
       message("hello\n", format: "nccl"),
-      "x.log: unknown format \"nccl\" (known: auto, hpcc, hpl, stream, osu, nccl-tests, hpcg)")
+      "x.log: unknown format \"nccl\" (known: auto, hpcc, nvidia-hpl, nvidia-hpl-mxp, hpl, stream, osu, nccl-tests, hpcg)")
     XCTAssertTrue(message("hello\n", format: "hpl").contains("does not look like hpl output"))
     XCTAssertEqual(
       message("# OSU MPI Latency Test v7.4\n# Size Avg Latency(us)\n1 0.5\n2 nan\n"),
@@ -397,6 +441,7 @@ final class ImportTests: XCTestCase {
     let logs = try [
       "hpl-2.3-1x2.txt", "hpcc-1.5.0-2ranks.txt", "stream-5.10-2threads.txt",
       "osu-7.4-latency-validated.txt", "nccl-tests-2.17.1-allreduce-8gh200.txt", hpcgFixture,
+      "nvidia-hpl-8gh200-excerpt.txt", "nvidia-hpl-mxp-8a100-excerpt.txt",
     ].map { Array(try fixture($0).utf8) }
     var outcomes = [0, 0]
     for round in 0..<2_000 {

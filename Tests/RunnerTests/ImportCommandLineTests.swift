@@ -14,7 +14,10 @@ final class ImportCommandLineTests: XCTestCase, CommandLineHarness {
     XCTAssertEqual(formats.status, 0, formats.stderr)
     XCTAssertEqual(
       formats.stdout.split(separator: "\n").map { $0.split(separator: " ").first ?? "" },
-      ["auto", "hpcc", "hpl", "stream", "osu", "nccl-tests", "hpcg"])
+      [
+        "auto", "hpcc", "nvidia-hpl", "nvidia-hpl-mxp", "hpl", "stream", "osu", "nccl-tests",
+        "hpcg",
+      ])
 
     let hpcc = folder.appendingPathComponent("hpcc.json").path
     let run = try execute(
