@@ -23,9 +23,12 @@ public enum Importer {
   public static let embeddedLimit = 1 << 20
 
   /// Parses `bytes` (the file `file`) with `format` ("auto": by its signature lines).
+  /// `machine`: the node the log ran on, from a topology file the user gives (`--topology`):
+  /// recorded as the report's node and as the user's claim, it makes the checks that need the
+  /// machine checkable (STREAM's arrays against 4× the last-level caches).
   public static func report(
     bytes: [UInt8], file: String, format: String, claims: Claims, tool: Report.Tool,
-    software: Software, importedAt: String
+    software: Software, importedAt: String, machine: NodeRecord? = nil
   ) throws(ImportError) -> Report {
     let name = URL(fileURLWithPath: file).lastPathComponent
     let log = try LogText(bytes: bytes, file: file)
@@ -49,7 +52,8 @@ public enum Importer {
       }
       parser = named
     }
-    let parsed = try parser.parse(log)
+    var parsed = try parser.parse(log)
+    if let machine { parsed = withMachine(parsed, machine) }
     let source = [parsed.tool, parsed.toolVersion].compactMap { $0 }.joined(separator: " ")
 
     var allChecks = parsed.checks
@@ -97,13 +101,18 @@ public enum Importer {
     let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     var claimsRecord = ["center": "user"]
     claimsRecord["hardware"] = claims.hardware.map { "user: \($0)" } ?? "unknown (the log does not say)"
+    if let machine {
+      claimsRecord["topology"] =
+        "user: the topology file \(machine.hostname) describes the node the log ran on (not the log's statement)"
+    }
     let record = ImportRecord(
       tool: parsed.tool, toolVersion: parsed.toolVersion, parser: "\(parser.id)@\(parser.version)",
       file: name, bytes: bytes.count, sha256: digest,
       log: bytes.count <= embeddedLimit ? log.text : nil, importedAt: importedAt,
       claims: claimsRecord, checks: allChecks)
     var report = Report(
-      tool: tool, center: claims.center, createdAt: importedAt, complete: true, nodes: [],
+      tool: tool, center: claims.center, createdAt: importedAt, complete: true,
+      nodes: machine.map { [$0] } ?? [],
       software: software,
       suite: SuiteRecord(
         name: "import", description: "imported from \(source): \(name)", file: name,
@@ -114,5 +123,30 @@ public enum Importer {
       ])
     report.imported = record
     return report
+  }
+
+  /// The checks a log leaves to the machine, made with the machine the user named: STREAM's
+  /// rule, each array at least 4 times the last-level caches together.
+  static func withMachine(_ parsed: ParsedLog, _ machine: NodeRecord) -> ParsedLog {
+    var parsed = parsed
+    let caches = machine.topology.caches
+    guard let level = caches.map(\.level).max() else { return parsed }
+    let llc = caches.filter { $0.level == level }.reduce(0) { $0 + $1.sizeBytes * $1.count }
+    for index in parsed.results.indices where parsed.results[index].id.hasPrefix("stream.") {
+      let parameters = parsed.results[index].parameters
+      guard case .int(let elements)? = parameters["elements"],
+        case .int(let size)? = parameters["bytesPerElement"], llc > 0
+      else { continue }
+      let bytes = elements * size
+      let check = ImportCheck.check(
+        "stream.arraySize", bytes >= 4 * llc,
+        "arrays of \(bytes) B against 4 × \(llc) B of level-\(level) cache in the topology file: \(bytes >= 4 * llc ? "at least" : "below") STREAM's rule")
+      parsed.checks.removeAll { $0.id == "stream.arraySize" }
+      parsed.results[index].checks.removeAll { $0.id == "stream.arraySize" }
+      parsed.results[index].checks.append(check)
+      parsed.results[index].verifying = (parsed.results[index].verifying
+        ?? Set(parsed.results[index].checks.map(\.id))).subtracting(["stream.arraySize"])
+    }
+    return parsed
   }
 }

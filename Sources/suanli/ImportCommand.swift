@@ -7,6 +7,7 @@ import Measurement
 import ReportFormat
 import Reports
 import Signing
+import Topology
 
 struct ImportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -26,6 +27,13 @@ struct ImportCommand: ParsableCommand {
 
   @Option(name: .long, help: "What the machine was, in your words (recorded as your claim).")
   var hardware: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The node the log ran on, as an hwloc XML file (lstopo --of xml, or suanli topo --xml): recorded as your claim; checks STREAM's array rule.",
+      valueName: "FILE"))
+  var topology: String?
 
   @Option(name: .long, help: "The report file (one log only; default: under --results).")
   var output: String?
@@ -55,6 +63,20 @@ struct ImportCommand: ParsableCommand {
       throw fail("import: --output: only with one log file (several go under --results)", .badInput)
     }
     let format = arguments[0]
+    var machine: NodeRecord? = nil
+    if let topology {
+      do {
+        var record = try NodeDiscovery.discover(
+          TopologySource(argument: topology), clock: .given(1e9)
+        ).record()
+        record.hostname = URL(fileURLWithPath: topology).lastPathComponent
+        record.clock = nil
+        record.rpeak = []
+        machine = record
+      } catch {
+        throw fail("--topology \(topology): \(error)", .badInput)
+      }
+    }
     var signingKey: SigningKey? = nil
     if !noSign, key != nil || FileManager.default.fileExists(atPath: KeyFiles.defaultPrivateKey) {
       signingKey = try loadSigningKey(key)
@@ -75,7 +97,7 @@ struct ImportCommand: ParsableCommand {
           claims: .init(center: center, hardware: hardware), tool: Provenance.tool(),
           software: Software(
             os: "", kernel: "", compiler: "", blas: nil, mpi: nil, hwloc: "", environment: [:]),
-          importedAt: ReportBuilder.iso8601(now))
+          importedAt: ReportBuilder.iso8601(now), machine: machine)
       } catch {
         throw fail(error, .badInput)
       }

@@ -98,6 +98,26 @@ final class ImportCommandLineTests: XCTestCase, CommandLineHarness {
     XCTAssertTrue(run.stdout.contains("FAILED: hpl.passed: HPL ran without checking"), run.stdout)
     try SchemaCheck.assertValid(unchecked)
 
+    // A topology file makes STREAM's array rule checkable: 160 MB arrays against 4 × 16 MB
+    // pass, against 4 × 64 MB fail; the machine is recorded as the user's claim.
+    for (cache, status) in [("16MB", Int32(0)), ("64MB", Int32(1))] {
+      let path = folder.appendingPathComponent("stream-\(cache).json").path
+      let outcome = try execute(
+        Self.binary,
+        [
+          "import", "stream", fixture("stream-5.10-2threads.txt"), "--center", "C", "--output",
+          path, "--topology", "synthetic:pack:1 l3:1(size=\(cache)) core:2 pu:1",
+        ], environment: config)
+      XCTAssertEqual(outcome.status, status, outcome.stdout + outcome.stderr)
+      try SchemaCheck.assertValid(path)
+      let document = try XCTUnwrap(
+        JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
+          as? [String: Any])
+      XCTAssertEqual((document["nodes"] as? [Any])?.count, 1)
+      let claims = (document["imported"] as? [String: Any])?["claims"] as? [String: String]
+      XCTAssertTrue(claims?["topology"]?.hasPrefix("user: the topology file") ?? false)
+    }
+
     // Several logs go under --results, one report each.
     let results = folder.appendingPathComponent("results").path
     let many = try execute(
