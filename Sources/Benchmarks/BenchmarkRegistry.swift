@@ -10,6 +10,7 @@ public struct BenchmarkRegistry: Sendable {
   public static let standard = BenchmarkRegistry(
     StreamBenchmark.descriptors() + [HPLBenchmark.descriptor()] + GEMMBenchmark.descriptors()
       + [MxPBenchmark.descriptor(), EnergyIdleBenchmark.descriptor()]
+      + StorageBenchmarks.descriptors()
       + InterconnectBenchmarks.descriptors()
       + TestBenchmarks.descriptors())
 

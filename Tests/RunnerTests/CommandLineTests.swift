@@ -561,12 +561,13 @@ final class CommandLineTests: XCTestCase, CommandLineHarness {
       [
         "stream", "stream.copy", "stream.scale", "stream.add", "stream.triad", "hpl.fp64",
         "gemm.fp64",
-        "gemm.fp32", "gemm.fp16", "gemm.bf16", "hplmxp", "energy.idle", "c2c.latency", "mpi.pingpong",
+        "gemm.fp32", "gemm.fp16", "gemm.bf16", "hplmxp", "energy.idle", "io.seq.write", "io.seq.read",
+        "io.fsync", "c2c.latency", "mpi.pingpong",
         "mpi.bw",
         "mpi.bibw", "mpi.allreduce", "mpi.barrier",
       ])
     let suites = (json["suites"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
-    XCTAssertEqual(Set(suites), ["quick", "node", "interconnect", "cluster"])
+    XCTAssertEqual(Set(suites), ["quick", "node", "interconnect", "cluster", "storage"])
     XCTAssertEqual((json["problems"] as? [Any])?.count, 0)
   }
 }

@@ -44,3 +44,9 @@ int suanli_bf16_gemm(int m, int n, int k, const uint16_t *a, const uint16_t *b, 
 /// Runs `iterations` rounds of 12 independent VDPBF16PS chains (AVX512-BF16). Returns flops
 /// performed (16 lanes x 2 products x 2 flops each), 0 when the build lacks AVX512-BF16.
 uint64_t suanli_bf16_dot_chains(uint64_t iterations, float *sink);
+
+/// The open(2) flag O_DIRECT of this platform (Swift's Glibc module does not export it).
+int suanli_o_direct(void);
+
+/// statfs(2)'s f_type (the filesystem's magic number) for `path`, or -1 with errno set.
+long long suanli_statfs_type(const char *path);

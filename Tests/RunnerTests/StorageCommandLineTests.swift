@@ -1,0 +1,76 @@
+import Foundation
+import XCTest
+
+/// The storage benchmarks through `suanli run`: small sizes on a temporary folder, the
+/// filesystem recorded, nothing left behind; bad paths are one line before anything is written.
+final class StorageCommandLineTests: XCTestCase, CommandLineHarness {
+  func testSmallIORunIsVerifiedRecordedAndLeavesNothing() throws {
+    let folder = try temporaryFolder()
+    let scratch = folder.appendingPathComponent("scratch").path
+    let suite = folder.appendingPathComponent("io.yaml")
+    let common = "path: \(scratch), direct: false"
+    try Data(
+      """
+      name: io
+      benchmarks:
+        - { id: io.seq.write, repeats: 2, parameters: { fileSize: 2097152, blockSize: 65536, streams: 2, \(common) } }
+        - { id: io.seq.read, repeats: 2, parameters: { fileSize: 2097152, blockSize: 65536, streams: 2, \(common) } }
+        - { id: io.fsync, parameters: { count: 20, \(common) } }
+      """.utf8
+    ).write(to: suite)
+    let report = folder.appendingPathComponent("io.json").path
+    let run = try suanli(["run", suite.path, "--output", report, "--no-sign"])
+    XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+    try SchemaCheck.assertValid(report)
+    let document = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report)))
+        as? [String: Any])
+    let results = try XCTUnwrap(document["results"] as? [[String: Any]])
+    XCTAssertEqual(results.map { $0["id"] as? String }, ["io.seq.write", "io.seq.read", "io.fsync"])
+    for result in results {
+      XCTAssertEqual(result["status"] as? String, "ok", "\(result["notes"] ?? "")")
+      let parameters = try XCTUnwrap(result["parameters"] as? [String: Any])
+      XCTAssertNotNil(parameters["filesystem"] as? String)
+      XCTAssertNotNil(parameters["mountPoint"] as? String)
+      let validation = try XCTUnwrap(result["validation"] as? [String: Any])
+      XCTAssertTrue((validation["detail"] as? String ?? "").contains("read back and compared"))
+    }
+    let write = results[0]
+    let metrics = try XCTUnwrap(write["metrics"] as? [[String: Any]])
+    let bandwidth = try XCTUnwrap(metrics.first { $0["name"] as? String == "bandwidth" }?["value"] as? Double)
+    let samples = try XCTUnwrap(write["samples"] as? [Double])
+    XCTAssertEqual(bandwidth, 4_194_304 / samples.min()!, accuracy: bandwidth * 1e-9)
+    XCTAssertEqual(
+      try FileManager.default.contentsOfDirectory(atPath: scratch), [], "every file removed")
+  }
+
+  func testBadPathsAreOneLineAndNothingIsWritten() throws {
+    let folder = try temporaryFolder()
+    let file = folder.appendingPathComponent("a-file")
+    try Data("x".utf8).write(to: file)
+    func refusal(_ parameters: String) throws -> String {
+      let suite = folder.appendingPathComponent("bad.yaml")
+      try Data(
+        "name: bad\nbenchmarks:\n  - { id: io.seq.write, parameters: { \(parameters) } }\n".utf8
+      ).write(to: suite)
+      let run = try suanli(["run", suite.path, "--output", folder.appendingPathComponent("r.json").path])
+      XCTAssertEqual(run.status, 2, run.stdout + run.stderr)
+      return run.stderr
+    }
+    XCTAssertTrue(
+      try refusal("path: /nonexistent/suanli/io").contains("io.seq.write.path: /nonexistent/suanli does not exist"))
+    XCTAssertTrue(try refusal("path: \(file.path)").contains("is a file, not a folder"))
+    XCTAssertTrue(
+      try refusal("path: \(folder.path), blockSize: 5000").contains("expected a multiple of 4096"))
+    XCTAssertTrue(
+      try refusal("path: \(folder.path), fileSize: 1099511627776, streams: 1000").contains("free"))
+    XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.json").path))
+    // A memory filesystem is refused unless allowed (where this machine has one at /dev/shm).
+    if let type = try? String(contentsOfFile: "/proc/mounts", encoding: .utf8),
+      type.split(separator: "\n").contains(where: { $0.contains(" /dev/shm tmpfs ") }),
+      access("/dev/shm", W_OK) == 0
+    {
+      XCTAssertTrue(try refusal("path: /dev/shm").contains("(memory, not storage)"))
+    }
+  }
+}
