@@ -14,7 +14,7 @@ BIN := .build/release/suanli
 PACKAGES := pkg-config libhwloc-dev hwloc libopenblas-dev liblapacke-dev libopenmpi-dev openmpi-bin
 TEST_PACKAGES := python3-jsonschema
 # The anchors `make bench` compares against.
-BENCH_PACKAGES := likwid hpcc
+BENCH_PACKAGES := likwid hpcc fio
 # The MPI benchmarks are built when Open MPI's development files are there (after `deps`:
 # a recursive variable, expanded when the recipe runs).
 TRAITS = $(shell pkg-config --exists ompi-c 2>/dev/null && echo --traits MPI)

@@ -58,6 +58,11 @@ public struct BenchmarkDescriptor: Sendable {
   /// Skips only where the node lacks what it measures (energy.idle without an energy source):
   /// such a skip is the node's answer, not a gap in the run, and leaves the report complete.
   public var skipsWhereAbsent = false
+  /// Run by the parent when the child process that ran the benchmark did not end normally
+  /// (killed at its time limit, interrupted, crashed): removes what the child could not (the
+  /// storage benchmarks' files, named with the child's process id).
+  public var afterAbnormalEnd: (@Sendable (_ values: ParameterValues, _ childPID: Int32) -> Void)? =
+    nil
   public var parameters: [ParameterSpec]
   /// Refuses parameters the node cannot honour (memory), before the run allocates.
   public var preflight: @Sendable (NodeProfile, ParameterValues) throws -> Void

@@ -9,7 +9,28 @@ import ReportFormat
 /// memory filesystems refused, free space checked first, the files removed afterwards.
 public enum StorageBenchmarks {
   public static func descriptors() -> [BenchmarkDescriptor] {
-    [sequential(write: true), sequential(write: false), fsync()]
+    [sequential(write: true), sequential(write: false), fsync()].map { descriptor in
+      var descriptor = descriptor
+      let id = descriptor.id
+      descriptor.afterAbnormalEnd = { values, pid in removeRunFolders(id, values, pid: pid) }
+      return descriptor
+    }
+  }
+
+  /// The run folders a child `pid` of benchmark `id` left in `path` (it was killed before it
+  /// could remove them): removed with their files, nothing else.
+  public static func removeRunFolders(_ id: String, _ values: ParameterValues, pid: Int32) {
+    let path = values.string("path")
+    let prefix = "suanli-\(id)-\(pid)-"
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+    where name.hasPrefix(prefix) {
+      let folder = "\(path)/\(name)"
+      for file in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+      where file.hasPrefix("stream-") && file.hasSuffix(".dat") {
+        unlink("\(folder)/\(file)")
+      }
+      rmdir(folder)
+    }
   }
 
   static let defaultPath = "results/.io-scratch"
@@ -51,6 +72,9 @@ public enum StorageBenchmarks {
         ParameterSpec(
           name: "streams", kind: .integer(1...1024), defaultValue: .int(2),
           help: "files written or read at once, one thread each (fio's numjobs, psync)"),
+        ParameterSpec(
+          name: "preallocate", kind: .flag, defaultValue: .bool(true),
+          help: "give each file its extents before the timed writes (fio's default fallocate=native)"),
         CommonParameters.repeats(3),
       ],
       preflight: { _, values in
@@ -188,6 +212,7 @@ public enum StorageBenchmarks {
     let streams = values.int("streams")
     let (path, filesystem) = try target(id, values, bytes: values.int("fileSize") * streams)
     let direct = values["direct"] != .bool(false)
+    let preallocate = values["preallocate"] != .bool(false)
     let folder = try runFolder(id, path)
     let io = SequentialIO(
       folder: folder, streams: streams, fileSize: values.int("fileSize"),
@@ -202,12 +227,12 @@ public enum StorageBenchmarks {
       if write {
         for _ in 0..<values.int("repeats") {
           var seconds = 0.0
-          _ = try TimedRegions.time(label: id) { seconds = try io.write() }
+          _ = try TimedRegions.time(label: id) { seconds = try io.write(preallocate: preallocate) }
           samples.append(seconds)
           wrong += try io.verify()
         }
       } else {
-        _ = try io.write()  // this run's own data, untimed
+        _ = try io.write(preallocate: preallocate)  // this run's own data, untimed
         for _ in 0..<values.int("repeats") {
           var seconds = 0.0
           _ = try TimedRegions.time(label: id) { seconds = try io.read() }
@@ -253,7 +278,7 @@ public enum StorageBenchmarks {
     return BenchmarkResult(
       id: id, status: wrong.isEmpty ? .ok : .invalid, parameters: parameters, samples: samples,
       sampleUnit: .seconds, warmupSamples: [], metrics: metrics, validation: validation,
-      placement: "\(streams) thread(s), one file each, pread/pwrite at queue depth 1, \(direct ? "O_DIRECT, 4 KiB-aligned buffers" : "buffered"), on \(where_)",
+      placement: "\(streams) thread(s), one file each\(preallocate ? " (preallocated)" : ""), pread/pwrite at queue depth 1, \(direct ? "O_DIRECT, 4 KiB-aligned buffers" : "buffered"), on \(where_)",
       summary:
         "\(id): \(Humanize.format(bytes / samples.min()!, unit: .bytesPerSecond)) (\(streams) × \(Humanize.format(Double(io.fileSize), unit: .bytes)), \(direct ? "direct" : "buffered"))",
       notes: notes)

@@ -60,6 +60,11 @@ public final class ChildProcessRunner: Sendable {
     }
     current.withLock { $0 = process }
     defer { current.withLock { $0 = nil } }
+    let pid = process.processIdentifier
+    var normal = false
+    defer {
+      if !normal { entry.descriptor.afterAbnormalEnd?(entry.values, pid) }
+    }
     if let timeLimit, finished.wait(timeout: .now() + timeLimit) == .timedOut {
       process.terminate()
       if finished.wait(timeout: .now() + 2) == .timedOut {
@@ -85,6 +90,7 @@ public final class ChildProcessRunner: Sendable {
     guard process.terminationStatus == 0 else {
       return notRun(.failed, "its process exited with status \(process.terminationStatus)")
     }
+    normal = true
     guard let data = FileManager.default.contents(atPath: resultPath),
       let results = try? JSONDecoder().decode([BenchmarkResult].self, from: data)
     else { return notRun(.failed, "its process wrote no readable result") }

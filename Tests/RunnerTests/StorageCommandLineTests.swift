@@ -44,6 +44,29 @@ final class StorageCommandLineTests: XCTestCase, CommandLineHarness {
       try FileManager.default.contentsOfDirectory(atPath: scratch), [], "every file removed")
   }
 
+  /// A write stopped at its time limit (the child killed mid-write) leaves no file: the parent
+  /// removes the child's run folder.
+  func testAKilledChildLeavesNoFiles() throws {
+    let folder = try temporaryFolder()
+    let scratch = folder.appendingPathComponent("scratch").path
+    let suite = folder.appendingPathComponent("kill.yaml")
+    try Data(
+      """
+      name: kill
+      benchmarks:
+        - { id: io.seq.write, repeats: 3, timeLimitSeconds: 0.5, parameters: { fileSize: 2147483648, streams: 1, direct: false, path: \(scratch) } }
+      """.utf8
+    ).write(to: suite)
+    let report = folder.appendingPathComponent("kill.json").path
+    let run = try suanli(["run", suite.path, "--output", report, "--no-sign"])
+    let document = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report)))
+        as? [String: Any])
+    let status = (document["results"] as? [[String: Any]])?.first?["status"] as? String
+    XCTAssertEqual(status, "timedOut", run.stdout + run.stderr)
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch), [])
+  }
+
   func testBadPathsAreOneLineAndNothingIsWritten() throws {
     let folder = try temporaryFolder()
     let file = folder.appendingPathComponent("a-file")
