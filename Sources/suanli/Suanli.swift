@@ -8,6 +8,12 @@ struct Suanli: ParsableCommand {
       var command = try parseAsRoot()
       try command.run()
     } catch {
+      // A bad option or argument is bad input: exit 2, as every other bad input (the README's
+      // exit codes), not ArgumentParser's 64.
+      if exitCode(for: error) == .validationFailure {
+        Terminal.error(fullMessage(for: error))
+        exit(withError: ExitStatus.badInput.code)
+      }
       exit(withError: error)
     }
   }

@@ -550,6 +550,15 @@ final class CommandLineTests: XCTestCase, CommandLineHarness {
     XCTAssertEqual(try resumeRefusal(foreign, ["--no-sign"]).status, 0)
   }
 
+  /// A bad option or a missing argument is bad input like any other: exit 2, not 64.
+  func testOptionErrorsExit2() throws {
+    for arguments in [["compare"], ["run", "suites/quick.yaml", "--time-limit", "-1"], ["score"]] {
+      let outcome = try suanli(arguments)
+      XCTAssertEqual(outcome.status, 2, "\(arguments): \(outcome.stderr)")
+      XCTAssertTrue(outcome.stderr.contains("Error:"), outcome.stderr)
+    }
+  }
+
   func testListShowsBenchmarksAndSuites() throws {
     let outcome = try suanli("list", "--json")
     XCTAssertEqual(outcome.status, 0, outcome.stderr)
