@@ -71,7 +71,15 @@ public struct EnergyProbe: Sendable {
   // MARK: powercap (RAPL)
 
   static let accessAdvice =
-    "run as root, or grant read access (chmod a+r on each energy_uj; it resets at boot, so a udev rule or systemd-tmpfiles line keeps it) — Linux restricts it since CVE-2020-8694"
+    "run as root, or grant read access (chmod a+r on each file; it resets at boot, so a udev rule or systemd-tmpfiles line keeps it) — Linux restricts RAPL's energy_uj since CVE-2020-8694"
+
+  /// Why a sensor file could not be read: permission (with what to do about it) or the error.
+  static func unreadable(_ error: SysfsError, _ path: String) -> String {
+    if case .permissionDenied = error {
+      return "permission denied reading \(path): " + accessAdvice
+    }
+    return error.description
+  }
 
   func powercap(_ found: inout Found) {
     let base = root + "/class/powercap"
@@ -144,15 +152,10 @@ public struct EnergyProbe: Sendable {
       do {
         _ = try reader.integer(energyPath)
       } catch {
-        let reason: String
-        if case .permissionDenied = error {
-          reason = "permission denied reading \(energyPath): " + Self.accessAdvice
-        } else {
-          reason = error.description
-        }
         found.records.append(
           EnergySourceRecord(
-            kind: "powercap", name: label, present: false, scope: nil, reason: reason))
+            kind: "powercap", name: label, present: false, scope: nil,
+            reason: Self.unreadable(error, energyPath)))
         continue
       }
       let range = (try? reader.integer(path + "/max_energy_range_uj")).map { Double($0) * 1e-6 }
@@ -239,15 +242,10 @@ public struct EnergyProbe: Sendable {
         do {
           _ = try reader.integer(filePath)
         } catch {
-          let reason: String
-          if case .permissionDenied = error {
-            reason = "permission denied reading \(filePath): run as root or grant read access"
-          } else {
-            reason = error.description
-          }
           found.records.append(
             EnergySourceRecord(
-              kind: "hwmon", name: display, present: false, scope: nil, reason: reason))
+              kind: "hwmon", name: display, present: false, scope: nil,
+              reason: Self.unreadable(error, filePath)))
           continue
         }
         let reader = self.reader

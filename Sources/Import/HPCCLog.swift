@@ -47,6 +47,19 @@ enum HPCCLog: LogFormat {
     }
     func number(_ key: String) -> Double? { summary[key].flatMap { LogNumber.double($0.value) } }
     func int(_ key: String) -> Int? { summary[key].flatMap { LogNumber.int($0.value) } }
+    /// The metrics whose summary keys are present: key → name, unit, scale to base units, size.
+    func metrics(_ specs: [(key: String, name: String, unit: MetricUnit, scale: Double, size: Int?)])
+      -> [Metric]
+    {
+      specs.compactMap { spec in
+        number(spec.key).map {
+          Metric(
+            name: spec.name, value: $0 * spec.scale, unit: spec.unit,
+            polarity: spec.unit == .seconds || spec.unit == .ratio ? .lowerIsBetter : .higherIsBetter,
+            size: spec.size)
+        }
+      }
+    }
     func contains(_ section: String, _ text: String) -> Int? {
       guard let range = sections[section] else { return nil }
       return range.first { log.line($0).contains(text) }
@@ -141,16 +154,10 @@ enum HPCCLog: LogFormat {
 
     // DGEMM, per process (Star) and on one process (Single).
     if let star = number("StarDGEMM_Gflops") {
-      var metrics = [
-        Metric(
-          name: "rate", value: star * 1e9, unit: .flopsPerSecond, polarity: .higherIsBetter)
-      ]
-      if let single = number("SingleDGEMM_Gflops") {
-        metrics.append(
-          Metric(
-            name: "singleRate", value: single * 1e9, unit: .flopsPerSecond,
-            polarity: .higherIsBetter))
-      }
+      let metrics = metrics([
+        ("StarDGEMM_Gflops", "rate", .flopsPerSecond, 1e9, nil),
+        ("SingleDGEMM_Gflops", "singleRate", .flopsPerSecond, 1e9, nil),
+      ])
       parsed.results.append(
         ParsedResult(
           id: "hpcc.dgemm", scope: .job,
@@ -263,16 +270,10 @@ enum HPCCLog: LogFormat {
             "errors in \(fraction * 100) % of the table (hpcc allows 1 %)",
             line: summary["MPIRandomAccess_ErrorsFraction"]?.line))
       }
-      var metrics = [
-        Metric(
-          name: "rate", value: gups * 1e9, unit: .updatesPerSecond, polarity: .higherIsBetter)
-      ]
-      if let star = number("StarRandomAccess_GUPs") {
-        metrics.append(
-          Metric(
-            name: "starRate", value: star * 1e9, unit: .updatesPerSecond,
-            polarity: .higherIsBetter))
-      }
+      let metrics = metrics([
+        ("MPIRandomAccess_GUPs", "rate", .updatesPerSecond, 1e9, nil),
+        ("StarRandomAccess_GUPs", "starRate", .updatesPerSecond, 1e9, nil),
+      ])
       parsed.results.append(
         ParsedResult(
           id: "hpcc.randomaccess", scope: .job,
@@ -282,14 +283,10 @@ enum HPCCLog: LogFormat {
     }
 
     if let gflops = number("MPIFFT_Gflops") {
-      var metrics = [
-        Metric(
-          name: "rate", value: gflops * 1e9, unit: .flopsPerSecond, polarity: .higherIsBetter)
-      ]
-      if let error = number("MPIFFT_maxErr") {
-        metrics.append(
-          Metric(name: "maxError", value: error, unit: .ratio, polarity: .lowerIsBetter))
-      }
+      let metrics = metrics([
+        ("MPIFFT_Gflops", "rate", .flopsPerSecond, 1e9, nil),
+        ("MPIFFT_maxErr", "maxError", .ratio, 1, nil),
+      ])
       parsed.results.append(
         ParsedResult(
           id: "hpcc.fft", scope: .job,
@@ -303,27 +300,14 @@ enum HPCCLog: LogFormat {
     }
 
     if let latency = number("AvgPingPongLatency_usec") {
-      var metrics: [Metric] = []
-      for (key, name) in [
-        ("MinPingPongLatency_usec", "latencyMin"), ("AvgPingPongLatency_usec", "latency"),
-        ("MaxPingPongLatency_usec", "latencyMax"),
-      ] {
-        if let value = number(key) {
-          metrics.append(
-            Metric(name: name, value: value * 1e-6, unit: .seconds, polarity: .lowerIsBetter, size: 8))
-        }
-      }
-      for (key, name) in [
-        ("MinPingPongBandwidth_GBytes", "bandwidthMin"), ("AvgPingPongBandwidth_GBytes", "bandwidth"),
-        ("MaxPingPongBandwidth_GBytes", "bandwidthMax"),
-      ] {
-        if let value = number(key) {
-          metrics.append(
-            Metric(
-              name: name, value: value * 1e9, unit: .bytesPerSecond, polarity: .higherIsBetter,
-              size: 2_000_000))
-        }
-      }
+      let metrics = metrics([
+        ("MinPingPongLatency_usec", "latencyMin", .seconds, 1e-6, 8),
+        ("AvgPingPongLatency_usec", "latency", .seconds, 1e-6, 8),
+        ("MaxPingPongLatency_usec", "latencyMax", .seconds, 1e-6, 8),
+        ("MinPingPongBandwidth_GBytes", "bandwidthMin", .bytesPerSecond, 1e9, 2_000_000),
+        ("AvgPingPongBandwidth_GBytes", "bandwidth", .bytesPerSecond, 1e9, 2_000_000),
+        ("MaxPingPongBandwidth_GBytes", "bandwidthMax", .bytesPerSecond, 1e9, 2_000_000),
+      ])
       parsed.results.append(
         ParsedResult(
           id: "hpcc.pingpong", scope: .job,
@@ -336,23 +320,12 @@ enum HPCCLog: LogFormat {
     }
 
     if let natural = number("NaturallyOrderedRingLatency_usec") {
-      var metrics = [
-        Metric(
-          name: "naturalLatency", value: natural * 1e-6, unit: .seconds, polarity: .lowerIsBetter,
-          size: 8)
-      ]
-      for (key, name, unit, scale, size) in [
-        ("RandomlyOrderedRingLatency_usec", "randomLatency", MetricUnit.seconds, 1e-6, 8),
+      let metrics = metrics([
+        ("NaturallyOrderedRingLatency_usec", "naturalLatency", .seconds, 1e-6, 8),
+        ("RandomlyOrderedRingLatency_usec", "randomLatency", .seconds, 1e-6, 8),
         ("NaturallyOrderedRingBandwidth_GBytes", "naturalBandwidth", .bytesPerSecond, 1e9, 2_000_000),
         ("RandomlyOrderedRingBandwidth_GBytes", "randomBandwidth", .bytesPerSecond, 1e9, 2_000_000),
-      ] {
-        if let value = number(key) {
-          metrics.append(
-            Metric(
-              name: name, value: value * scale, unit: unit,
-              polarity: unit == .seconds ? .lowerIsBetter : .higherIsBetter, size: size))
-        }
-      }
+      ])
       parsed.results.append(
         ParsedResult(
           id: "hpcc.ring", scope: .job,
