@@ -6,20 +6,26 @@ import XCTest
 /// whose RAPL counters a thread of this test advances at a known power while the benchmarks run
 /// in their child processes, and a tree with nothing in it, as on a virtual machine.
 final class EnergyCommandLineTests: XCTestCase, CommandLineHarness {
-  /// Package 40 W + DRAM 5 W, written every millisecond from the wall clock: each benchmark's
-  /// average power over its timed regions must come back as 45 W, labelled as a component
-  /// scope, with work per joule that is the rate over that power; 能效 stays unscored and names it.
+  /// Package 40 W + DRAM 5 W, written every millisecond from the wall clock, the counters
+  /// wrapping at 50 J (the package's every 1.25 s, several times in the run; read every 20 ms):
+  /// each benchmark's average power over its timed regions must come back as 45 W, labelled as
+  /// a component scope, with work per joule that is the rate over that power; 能效 stays
+  /// unscored and names it.
   func testAFakeRAPLTreeGivesEachBenchmarkItsEnergyLabelledAndUnscored() throws {
     let (folder, config, suite) = try keyedSuite(
       "energy",
       [
         "{ id: hpl.fp64, repeats: 2, parameters: { n: 1500, nb: 128, threads: 1 } }",
         "{ id: gemm.fp64, parameters: { n: 512, threads: 1 } }",
-        "{ id: energy.idle, parameters: { seconds: 1, interval: 0.02 } }",
+        "{ id: energy.idle, parameters: { seconds: 1.5, interval: 0.02 } }",
       ])
+    // The suite reads the counters every 20 ms: far inside a wrap.
+    var yaml = try String(contentsOfFile: suite, encoding: .utf8)
+    yaml = yaml.replacingOccurrences(of: "benchmarks:", with: "energy: { interval: 0.02 }\nbenchmarks:")
+    try yaml.write(toFile: suite, atomically: true, encoding: .utf8)
     let tree = folder.appendingPathComponent("sys")
     let zones = [("intel-rapl:0", "package-0", 40.0), ("intel-rapl:0:0", "dram", 5.0)]
-    let range: UInt64 = 262_143_328_850
+    let range: UInt64 = 50_000_000
     for (zone, name, _) in zones {
       let path = tree.appendingPathComponent("class/powercap/\(zone)")
       try FileManager.default.createDirectory(at: path, withIntermediateDirectories: true)
@@ -76,6 +82,7 @@ final class EnergyCommandLineTests: XCTestCase, CommandLineHarness {
       let primary = try XCTUnwrap(energy["primary"] as? [String: Any], id)
       XCTAssertEqual(primary["scope"] as? String, "cpu-package+dram", id)
       XCTAssertEqual(primary["nodeWide"] as? Bool, false, id)
+      XCTAssertEqual(primary["notes"] as? [String], [], "\(id): no wrap missed, no reset")
       // The writer's millisecond steps and scheduling under load: within 10 %.
       let watts = try XCTUnwrap(metric(result, "averagePower(cpu-package+dram)"), id)
       XCTAssertEqual(watts, 45, accuracy: 4.5, id)
