@@ -9,7 +9,7 @@ import ReportFormat
 /// memory filesystems refused, free space checked first, the files removed afterwards.
 public enum StorageBenchmarks {
   public static func descriptors() -> [BenchmarkDescriptor] {
-    [sequential(write: true), sequential(write: false), fsync()].map { descriptor in
+    [sequential(write: true), sequential(write: false), fsync(), capacity()].map { descriptor in
       var descriptor = descriptor
       let id = descriptor.id
       descriptor.afterAbnormalEnd = { values, pid in removeRunFolders(id, values, pid: pid) }
@@ -116,6 +116,42 @@ public enum StorageBenchmarks {
       run: { context, values in [try runSync(context, values)] })
   }
 
+  /// Usable capacity of the filesystem under `path` (statvfs): 存力 is first of all capacity.
+  /// Reported and added up per center, not scored per node.
+  static func capacity() -> BenchmarkDescriptor {
+    BenchmarkDescriptor(
+      id: "io.capacity",
+      summary: "usable and free bytes of the filesystem under path (statvfs)",
+      validity: "statvfs answered for the folder; the filesystem named",
+      parameters: Array(common().prefix(1)) + [common()[2]],
+      preflight: { _, values in _ = try target("io.capacity", values, bytes: 0) },
+      run: { _, values in
+        let (_, filesystem) = try target("io.capacity", values, bytes: 0)
+        let (where_, fsParameters) = describe(filesystem)
+        var parameters = values.values
+        parameters.merge(fsParameters) { $1 }
+        let total = Double(filesystem.totalBytes)
+        return [
+          BenchmarkResult(
+            id: "io.capacity", status: .ok, parameters: parameters, samples: [total],
+            sampleUnit: .bytes, warmupSamples: [],
+            metrics: [
+              Metric(name: "capacity", value: total, unit: .bytes, polarity: .higherIsBetter),
+              Metric(
+                name: "free", value: Double(filesystem.freeBytes), unit: .bytes,
+                polarity: .higherIsBetter),
+            ],
+            validation: Validation(
+              check: "statvfs of the folder", passed: true, value: nil, bound: nil,
+              detail: "\(filesystem.type) at \(filesystem.mountPoint)"),
+            placement: where_,
+            summary:
+              "io.capacity: \(Humanize.format(total, unit: .bytes)) (\(Humanize.format(Double(filesystem.freeBytes), unit: .bytes)) free) on \(where_)",
+            notes: filesystem.inMemory ? ["\(filesystem.type) is memory, not storage"] : [])
+        ]
+      })
+  }
+
   /// The folder, its filesystem, and the refusals: a missing parent, a memory filesystem, too
   /// little room. Nothing is written here.
   static func target(_ id: String, _ values: ParameterValues, bytes: Int) throws -> (
@@ -128,11 +164,17 @@ public enum StorageBenchmarks {
       throw BenchmarkError.parameter(
         benchmark: id, parameter: "path", message: "\(path) is a file, not a folder")
     }
-    let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    let probed = exists ? path : parent
+    var parent = URL(fileURLWithPath: path).deletingLastPathComponent()
+    // The default folder (results/.io-scratch) is made when needed, results/ with it.
+    if path == defaultPath {
+      while !FileManager.default.fileExists(atPath: parent.path), parent.path != "/" {
+        parent = parent.deletingLastPathComponent()
+      }
+    }
+    let probed = exists ? path : parent.path
     guard FileManager.default.fileExists(atPath: probed) else {
       throw BenchmarkError.parameter(
-        benchmark: id, parameter: "path", message: "\(parent) does not exist")
+        benchmark: id, parameter: "path", message: "\(parent.path) does not exist")
     }
     guard access(probed, W_OK) == 0 else {
       throw BenchmarkError.parameter(
@@ -162,7 +204,9 @@ public enum StorageBenchmarks {
 
   /// A folder of this run's own inside `path` (created, never an existing one).
   static func runFolder(_ id: String, _ path: String) throws -> String {
-    if !FileManager.default.fileExists(atPath: path) { mkdir(path, 0o755) }
+    if !FileManager.default.fileExists(atPath: path) {
+      try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
     let folder = "\(path)/suanli-\(id)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     guard mkdir(folder, 0o700) == 0 else {
       throw BenchmarkError.resources(

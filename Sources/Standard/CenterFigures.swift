@@ -127,7 +127,10 @@ public struct CenterFigures: Sendable, Equatable {
           let power = zip(rates, numbers).map { $0 / $1 }.reduce(0, +)
           values[name] = power > 0 ? rates.reduce(0, +) / power : nil
         }
-      } else if first.metric.unit == .flopsPerSecond || first.metric.unit == .bytesPerSecond {
+      } else if first.metric.unit == .flopsPerSecond || first.metric.unit == .bytesPerSecond
+        || first.result.id == "io.capacity"
+      {
+        // Rates add up over nodes, each precision on its own; so does storage capacity.
         values[name] = numbers.reduce(0, +)
       } else if first.metric.name == "efficiency" {
         // ΣRmax / ΣRpeak, with each node's Rpeak = rate / efficiency.

@@ -571,7 +571,7 @@ final class CommandLineTests: XCTestCase, CommandLineHarness {
         "stream", "stream.copy", "stream.scale", "stream.add", "stream.triad", "hpl.fp64",
         "gemm.fp64",
         "gemm.fp32", "gemm.fp16", "gemm.bf16", "hplmxp", "energy.idle", "io.seq.write", "io.seq.read",
-        "io.fsync", "c2c.latency", "mpi.pingpong",
+        "io.fsync", "io.capacity", "c2c.latency", "mpi.pingpong",
         "mpi.bw",
         "mpi.bibw", "mpi.allreduce", "mpi.barrier",
       ])

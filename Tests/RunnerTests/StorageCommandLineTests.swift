@@ -16,6 +16,7 @@ final class StorageCommandLineTests: XCTestCase, CommandLineHarness {
         - { id: io.seq.write, repeats: 2, parameters: { fileSize: 2097152, blockSize: 65536, streams: 2, \(common) } }
         - { id: io.seq.read, repeats: 2, parameters: { fileSize: 2097152, blockSize: 65536, streams: 2, \(common) } }
         - { id: io.fsync, parameters: { count: 20, \(common) } }
+        - { id: io.capacity, parameters: { path: \(scratch) } }
       """.utf8
     ).write(to: suite)
     let report = folder.appendingPathComponent("io.json").path
@@ -26,8 +27,13 @@ final class StorageCommandLineTests: XCTestCase, CommandLineHarness {
       JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report)))
         as? [String: Any])
     let results = try XCTUnwrap(document["results"] as? [[String: Any]])
-    XCTAssertEqual(results.map { $0["id"] as? String }, ["io.seq.write", "io.seq.read", "io.fsync"])
-    for result in results {
+    XCTAssertEqual(
+      results.map { $0["id"] as? String }, ["io.seq.write", "io.seq.read", "io.fsync", "io.capacity"])
+    let capacity = try XCTUnwrap(
+      (results[3]["metrics"] as? [[String: Any]])?.first { $0["name"] as? String == "capacity" }?[
+        "value"] as? Double)
+    XCTAssertGreaterThan(capacity, 0)
+    for result in results.dropLast() {
       XCTAssertEqual(result["status"] as? String, "ok", "\(result["notes"] ?? "")")
       let parameters = try XCTUnwrap(result["parameters"] as? [String: Any])
       XCTAssertNotNil(parameters["filesystem"] as? String)
