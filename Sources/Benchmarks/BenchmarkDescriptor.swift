@@ -58,6 +58,8 @@ public struct BenchmarkDescriptor: Sendable {
   /// Skips only where the node lacks what it measures (energy.idle without an energy source):
   /// such a skip is the node's answer, not a gap in the run, and leaves the report complete.
   public var skipsWhereAbsent = false
+  /// Runs its own energy meter (energy.idle): the runner does not put another around it.
+  public var measuresEnergyItself = false
   /// Run by the parent when the child process that ran the benchmark did not end normally
   /// (killed at its time limit, interrupted, crashed): removes what the child could not (the
   /// storage benchmarks' files, named with the child's process id).

@@ -25,6 +25,7 @@ public enum EnergyIdleBenchmark {
       preflight: { _, _ in },
       run: { context, values in [run(context: context, values: values)] })
     descriptor.skipsWhereAbsent = true
+    descriptor.measuresEnergyItself = true
     return descriptor
   }
 

@@ -293,10 +293,9 @@ public enum StorageBenchmarks {
         name: "bandwidth", value: bytes / samples.min()!, unit: .bytesPerSecond,
         polarity: .higherIsBetter)
     ]
-    let sorted = samples.sorted()
     metrics.append(
       Metric(
-        name: "bandwidthMedian", value: bytes / sorted[sorted.count / 2], unit: .bytesPerSecond,
+        name: "bandwidthMedian", value: bytes / Statistics(samples)!.median, unit: .bytesPerSecond,
         polarity: .higherIsBetter))
     metrics.append(
       Metric(name: "bytesPerRepetition", value: bytes, unit: .bytes, polarity: .higherIsBetter))
@@ -361,7 +360,9 @@ public enum StorageBenchmarks {
       id: id, status: wrong.isEmpty ? .ok : .invalid, parameters: parameters, samples: latencies,
       sampleUnit: .seconds, warmupSamples: [],
       metrics: [
-        Metric(name: "latency", value: percentile(0.5), unit: .seconds, polarity: .lowerIsBetter),
+        Metric(
+          name: "latency", value: Statistics(latencies)!.median, unit: .seconds,
+          polarity: .lowerIsBetter),
         Metric(name: "latencyP99", value: percentile(0.99), unit: .seconds, polarity: .lowerIsBetter),
       ],
       validation: Validation(
@@ -370,7 +371,7 @@ public enum StorageBenchmarks {
         detail: wrong.isEmpty ? "\(count) blocks of \(size) B read back and compared" : wrong[0]),
       placement: "one thread, \(direct ? "O_DIRECT" : "buffered"), on \(where_)",
       summary:
-        "io.fsync: \(Humanize.format(percentile(0.5), unit: .seconds)) median, \(Humanize.format(percentile(0.99), unit: .seconds)) p99 per \(size) B write + fdatasync",
+        "io.fsync: \(Humanize.format(Statistics(latencies)!.median, unit: .seconds)) median, \(Humanize.format(percentile(0.99), unit: .seconds)) p99 per \(size) B write + fdatasync",
       notes: filesystem.inMemory ? ["\(filesystem.type) is memory, not storage"] : [])
   }
 }

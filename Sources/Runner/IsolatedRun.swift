@@ -36,9 +36,8 @@ public enum IsolatedRun {
     _ descriptor: BenchmarkDescriptor, context: BenchmarkContext, values: ParameterValues,
     energy: EnergySettings?
   ) throws -> [BenchmarkResult] {
-    // energy.idle runs its own meter.
     let session =
-      descriptor.id == EnergyIdleBenchmark.id
+      descriptor.measuresEnergyItself
       ? nil
       : energy.flatMap {
         EnergySession.start($0, probe: .host(packages: context.node.machine.packages))

@@ -188,10 +188,10 @@ public final class SequentialIO: @unchecked Sendable {
       thread.stackSize = 1 << 20
       thread.start()
     }
-    let begin = MonotonicClockReading.now()
+    let begin = MonotonicClock.nanoseconds()
     for _ in 0..<streams { start.signal() }
     group.wait()
-    let seconds = MonotonicClockReading.now() - begin
+    let seconds = Double(MonotonicClock.nanoseconds() - begin) * 1e-9
     if let failure { throw failure }
     return seconds
   }
@@ -201,16 +201,27 @@ public final class SequentialIO: @unchecked Sendable {
       start: UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 4096), count: bytes)
   }
 
-  /// Writes every block of every stream and fdatasyncs each file: the timed wall seconds. The
-  /// files are created and, with `preallocate`, given their extents first (fio's default,
-  /// fallocate=native), untimed.
-  public func write(preallocate: Bool = true) throws -> Double {
+  /// Each stream's open file and aligned buffer, made before a timed region so that it times
+  /// only the IO (and, for writes, the filling of each block, as fio's refill_buffers does).
+  final class Streams: @unchecked Sendable {
     var descriptors: [Int32] = []
-    defer { for fd in descriptors { close(fd) } }
+    var buffers: [UnsafeMutableRawBufferPointer] = []
+
+    deinit {
+      for fd in descriptors { close(fd) }
+      for buffer in buffers { buffer.deallocate() }
+    }
+  }
+
+  /// Opens every stream's file (writes: created and, with `preallocate`, given its extents —
+  /// fio's default fallocate=native) and allocates its buffer, untimed.
+  func prepare(write: Bool, preallocate: Bool = false) throws -> Streams {
+    let prepared = Streams()
     for stream in 0..<streams {
-      let fd = try open(stream, write: true)
-      descriptors.append(fd)
-      if preallocate {
+      let fd = try open(stream, write: write)
+      prepared.descriptors.append(fd)
+      prepared.buffers.append(Self.alignedBuffer(blockSize))
+      if write && preallocate {
         let code = posix_fallocate(fd, 0, off_t(fileSize))
         // Filesystems without fallocate (EOPNOTSUPP) are written as they are.
         if code != 0 && code != EOPNOTSUPP && code != EINVAL {
@@ -218,11 +229,15 @@ public final class SequentialIO: @unchecked Sendable {
         }
       }
     }
-    let fds = descriptors
+    return prepared
+  }
+
+  /// Writes every block of every stream and fdatasyncs each file: the timed wall seconds.
+  public func write(preallocate: Bool = true) throws -> Double {
+    let prepared = try prepare(write: true, preallocate: preallocate)
     return try together { [self] stream in
-      let buffer = Self.alignedBuffer(blockSize)
-      defer { buffer.deallocate() }
-      let fd = fds[stream]
+      let buffer = prepared.buffers[stream]
+      let fd = prepared.descriptors[stream]
       for block in 0..<blocks {
         BlockPattern.fill(buffer, run: run, stream: stream, block: block)
         let written = pwrite(fd, buffer.baseAddress, blockSize, off_t(block * blockSize))
@@ -241,11 +256,10 @@ public final class SequentialIO: @unchecked Sendable {
   /// Reads every block of every stream: the timed wall seconds (the data are checked apart).
   public func read() throws -> Double {
     if !direct { dropCache() }
+    let prepared = try prepare(write: false)
     return try together { [self] stream in
-      let buffer = Self.alignedBuffer(blockSize)
-      defer { buffer.deallocate() }
-      let fd = try open(stream, write: false)
-      defer { close(fd) }
+      let buffer = prepared.buffers[stream]
+      let fd = prepared.descriptors[stream]
       for block in 0..<blocks {
         let got = pread(fd, buffer.baseAddress, blockSize, off_t(block * blockSize))
         guard got == blockSize else {
@@ -315,10 +329,10 @@ public final class SequentialIO: @unchecked Sendable {
     seconds.reserveCapacity(count)
     for i in 0..<count {
       BlockPattern.fill(buffer, run: run, stream: 0, block: i)
-      let begin = MonotonicClockReading.now()
+      let begin = MonotonicClock.nanoseconds()
       guard pwrite(fd, buffer.baseAddress, size, off_t(i * size)) == size, fdatasync(fd) == 0
       else { throw StorageError.io("\(path(0)): write + fdatasync: \(String(cString: strerror(errno)))") }
-      seconds.append(MonotonicClockReading.now() - begin)
+      seconds.append(Double(MonotonicClock.nanoseconds() - begin) * 1e-9)
     }
     return seconds
   }
@@ -327,9 +341,4 @@ public final class SequentialIO: @unchecked Sendable {
     for stream in 0..<streams { unlink(path(stream)) }
     rmdir(folder)
   }
-}
-
-/// Seconds on CLOCK_MONOTONIC.
-enum MonotonicClockReading {
-  static func now() -> Double { Double(MonotonicClock.nanoseconds()) * 1e-9 }
 }
