@@ -9,27 +9,27 @@ import ReportFormat
 /// memory filesystems refused, free space checked first, the files removed afterwards.
 public enum StorageBenchmarks {
   public static func descriptors() -> [BenchmarkDescriptor] {
-    [sequential(write: true), sequential(write: false), fsync(), capacity()].map { descriptor in
+    let parts = [
+      sequential(write: true), sequential(write: false), random(write: true),
+      random(write: false), fsync(), metadata(.easy), metadata(.hard), capacity(),
+    ]
+    return (parts + [aggregate(parts)]).map { descriptor in
       var descriptor = descriptor
-      let id = descriptor.id
-      descriptor.afterAbnormalEnd = { values, pid in removeRunFolders(id, values, pid: pid) }
+      descriptor.afterAbnormalEnd = { values, pid in removeRunFolders(values, pid: pid) }
       return descriptor
     }
   }
 
-  /// The run folders a child `pid` of benchmark `id` left in `path` (it was killed before it
-  /// could remove them): removed with their files, nothing else.
-  public static func removeRunFolders(_ id: String, _ values: ParameterValues, pid: Int32) {
+  /// The run folders a child `pid` left in `path` (it was killed before it could remove
+  /// them): "suanli-<io id>-<pid>-<random>", made by mkdir for that run alone; removed whole,
+  /// nothing else.
+  public static func removeRunFolders(_ values: ParameterValues, pid: Int32) {
     let path = values.string("path")
-    let prefix = "suanli-\(id)-\(pid)-"
     for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-    where name.hasPrefix(prefix) {
-      let folder = "\(path)/\(name)"
-      for file in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-      where file.hasPrefix("stream-") && file.hasSuffix(".dat") {
-        unlink("\(folder)/\(file)")
-      }
-      rmdir(folder)
+    where name.hasPrefix("suanli-io") && name.contains("-\(pid)-") {
+      let parts = name.split(separator: "-")
+      guard parts.count == 4, parts[2] == "\(pid)" else { continue }
+      try? FileManager.default.removeItem(atPath: "\(path)/\(name)")
     }
   }
 
@@ -350,10 +350,7 @@ public enum StorageBenchmarks {
     } catch let error as StorageError {
       throw BenchmarkError.resources(benchmark: id, message: error.description)
     }
-    let sorted = latencies.sorted()
-    func percentile(_ p: Double) -> Double {
-      sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))]
-    }
+    func percentile(_ p: Double) -> Double { Statistics.percentile(latencies, p)! }
     var parameters = values.values
     parameters.merge(fsParameters) { $1 }
     return BenchmarkResult(

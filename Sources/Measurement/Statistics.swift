@@ -1,3 +1,5 @@
+import Foundation
+
 /// Summary statistics of a set of samples, computed once when a result is made.
 public struct Statistics: Codable, Sendable, Equatable {
   public var count: Int
@@ -26,5 +28,20 @@ public struct Statistics: Codable, Sendable, Equatable {
     } else {
       cv = 0
     }
+  }
+
+  /// The nearest-rank value at fraction `p` (0...1) of `samples` (p = 0.99: the 99th percentile);
+  /// nil for no samples.
+  public static func percentile(_ samples: [Double], _ p: Double) -> Double? {
+    guard !samples.isEmpty else { return nil }
+    let sorted = samples.sorted()
+    return sorted[Swift.min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))]
+  }
+
+  /// exp(mean(log x)): nil for no values, 0 when any is not positive.
+  public static func geometricMean(_ values: [Double]) -> Double? {
+    guard !values.isEmpty else { return nil }
+    guard values.allSatisfy({ $0 > 0 }) else { return 0 }
+    return exp(values.map { log($0) }.reduce(0, +) / Double(values.count))
   }
 }

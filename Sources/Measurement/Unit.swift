@@ -14,6 +14,8 @@ public enum Unit: String, Codable, Sendable, CaseIterable {
   case bytesPerJoule = "B/J"
   /// Random memory updates per second (HPC Challenge's RandomAccess, GUP/s = 1e9 update/s).
   case updatesPerSecond = "update/s"
+  /// Storage operations per second: IOPS, metadata operations (create, stat, read, delete).
+  case operationsPerSecond = "op/s"
 
   /// The unit shown after an SI prefix ("B/s" -> "GB/s", "flop/s" -> "Gflop/s").
   public var symbol: String { rawValue }

@@ -8,7 +8,7 @@ import Runner
 /// validity check.
 enum RunView {
   /// The metric that heads a result, in order of preference.
-  static let headline = ["rate", "bandwidth", "latency", "capacity", "residual"]
+  static let headline = ["rate", "iops", "score", "bandwidth", "latency", "capacity", "residual"]
 
   /// What `suanli run` prints on stdout once the report is written: the report as JSON (the
   /// path then goes to stderr), or the summary table, the first lines of the score, the

@@ -571,9 +571,8 @@ final class CommandLineTests: XCTestCase, CommandLineHarness {
         "stream", "stream.copy", "stream.scale", "stream.add", "stream.triad", "hpl.fp64",
         "gemm.fp64",
         "gemm.fp32", "gemm.fp16", "gemm.bf16", "hplmxp", "energy.idle", "io.seq.write", "io.seq.read",
-        "io.fsync", "io.capacity", "c2c.latency", "mpi.pingpong",
-        "mpi.bw",
-        "mpi.bibw", "mpi.allreduce", "mpi.barrier",
+        "io.rand.write", "io.rand.read", "io.fsync", "io.md.easy", "io.md.hard", "io.capacity", "io",
+        "c2c.latency", "mpi.pingpong", "mpi.bw", "mpi.bibw", "mpi.allreduce", "mpi.barrier",
       ])
     let suites = (json["suites"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
     XCTAssertEqual(Set(suites), ["quick", "node", "interconnect", "cluster", "storage"])

@@ -73,6 +73,94 @@ final class StorageCommandLineTests: XCTestCase, CommandLineHarness {
     XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch), [])
   }
 
+  /// `io`: every part in order on one folder with small sizes, each valid and recorded, the
+  /// IO500-like figure from their bandwidths and metadata rates, labelled, nothing left behind.
+  func testTheIOAggregateRunsEveryPartAndCombinesThem() throws {
+    let folder = try temporaryFolder()
+    let scratch = folder.appendingPathComponent("scratch").path
+    let suite = folder.appendingPathComponent("all.yaml")
+    try Data(
+      """
+      name: all
+      benchmarks:
+        - { id: io, parameters: { path: \(scratch), direct: false, fileSize: 2097152, streams: 2, queueDepth: 4, files: 40, stonewallSeconds: 0.2 } }
+      """.utf8
+    ).write(to: suite)
+    let report = folder.appendingPathComponent("all.json").path
+    let run = try suanli(["run", suite.path, "--output", report, "--no-sign"])
+    XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+    try SchemaCheck.assertValid(report)
+    let document = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report)))
+        as? [String: Any])
+    let results = try XCTUnwrap(document["results"] as? [[String: Any]])
+    XCTAssertEqual(
+      results.map { $0["id"] as? String },
+      [
+        "io.seq.write", "io.seq.read", "io.rand.write", "io.rand.read", "io.fsync", "io.md.easy",
+        "io.md.hard", "io.capacity", "io.combined",
+      ])
+    func metric(_ result: [String: Any], _ name: String) -> Double? {
+      (result["metrics"] as? [[String: Any]])?.first { $0["name"] as? String == name }?["value"]
+        as? Double
+    }
+    for result in results {
+      XCTAssertEqual(result["status"] as? String, "ok", "\(result["id"] ?? ""): \(result["notes"] ?? "")")
+    }
+    let randomRead = results[3]
+    XCTAssertEqual((randomRead["parameters"] as? [String: Any])?["queueDepth"] as? Int, 4)
+    XCTAssertEqual((randomRead["parameters"] as? [String: Any])?["fileSize"] as? Int, 2_097_152)
+    let iops = try XCTUnwrap(metric(randomRead, "iops"))
+    XCTAssertEqual(try XCTUnwrap(metric(randomRead, "bandwidth")), iops * 4096, accuracy: iops * 1e-6)
+    XCTAssertNotNil(metric(randomRead, "latencyP99"))
+    XCTAssertNotNil(metric(randomRead, "latencyAtDepth"))
+    let hard = results[6]
+    let phases = ["createRate", "statRate", "readRate", "deleteRate"].compactMap { metric(hard, $0) }
+    XCTAssertEqual(phases.count, 4)
+    let geometric = exp(phases.map { log($0) }.reduce(0, +) / 4)
+    XCTAssertEqual(try XCTUnwrap(metric(hard, "rate")), geometric, accuracy: geometric * 1e-9)
+    // The combined figure from the parts, as IO500 combines its phases.
+    let bandwidths = ["io.seq.write", "io.seq.read", "io.rand.write", "io.rand.read"].map { id in
+      metric(results.first { $0["id"] as? String == id }!, "bandwidth")! / 1_073_741_824
+    }
+    let rates = [results[5], results[6]].flatMap { result in
+      ((result["metrics"] as? [[String: Any]]) ?? []).filter {
+        ($0["name"] as? String ?? "").hasSuffix("Rate")
+      }.map { ($0["value"] as? Double ?? 0) / 1000 }
+    }
+    XCTAssertEqual(rates.count, 7)
+    func mean(_ x: [Double]) -> Double { exp(x.map { log($0) }.reduce(0, +) / Double(x.count)) }
+    let expected = (mean(bandwidths) * mean(rates)).squareRoot()
+    let combined = results[8]
+    XCTAssertEqual(try XCTUnwrap(metric(combined, "score")), expected, accuracy: expected * 1e-9)
+    XCTAssertTrue(
+      ((combined["notes"] as? [String]) ?? []).contains { $0.hasPrefix("IO500-like, not IO500") })
+    XCTAssertEqual(
+      try FileManager.default.contentsOfDirectory(atPath: scratch), [], "every file removed")
+  }
+
+  /// A metadata child killed at its time limit leaves neither its files nor its folders.
+  func testAKilledMetadataChildLeavesNothing() throws {
+    let folder = try temporaryFolder()
+    let scratch = folder.appendingPathComponent("scratch").path
+    let suite = folder.appendingPathComponent("kill.yaml")
+    try Data(
+      """
+      name: kill
+      benchmarks:
+        - { id: io.md.easy, timeLimitSeconds: 0.5, parameters: { files: 1000000, streams: 2, stonewallSeconds: 600, path: \(scratch) } }
+      """.utf8
+    ).write(to: suite)
+    let report = folder.appendingPathComponent("kill.json").path
+    let run = try suanli(["run", suite.path, "--output", report, "--no-sign"])
+    let document = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report)))
+        as? [String: Any])
+    let status = (document["results"] as? [[String: Any]])?.first?["status"] as? String
+    XCTAssertEqual(status, "timedOut", run.stdout + run.stderr)
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch), [])
+  }
+
   func testBadPathsAreOneLineAndNothingIsWritten() throws {
     let folder = try temporaryFolder()
     let file = folder.appendingPathComponent("a-file")

@@ -50,3 +50,25 @@ int suanli_o_direct(void);
 
 /// statfs(2)'s f_type (the filesystem's magic number) for `path`, or -1 with errno set.
 long long suanli_statfs_type(const char *path);
+
+/// Linux kernel AIO (io_setup / io_submit / io_getevents, the engine of fio's ioengine=libaio)
+/// through its system calls, so no library is needed: requests of one thread kept `depth`
+/// deep. Asynchronous for O_DIRECT files; buffered requests complete inside io_submit.
+typedef struct suanli_aio suanli_aio;
+
+/// A context for `depth` requests in flight (slots 0..<depth), or NULL with -errno in *error.
+suanli_aio *suanli_aio_open(int depth, int *error);
+
+/// Prepares slot `slot` as a read or write of `length` bytes at `offset` of `fd` from/into
+/// `buffer`; it is submitted by the next suanli_aio_flush.
+void suanli_aio_prepare(suanli_aio *aio, int slot, int fd, int write, void *buffer,
+                        unsigned long length, long long offset);
+
+/// Submits every prepared slot: 0, or -errno (the slots not submitted stay prepared).
+int suanli_aio_flush(suanli_aio *aio);
+
+/// Waits for at least `minimum` completions (at most `maximum`): their slots and results (bytes
+/// done or -errno). Returns the number completed, or -errno.
+int suanli_aio_reap(suanli_aio *aio, int minimum, int maximum, int *slots, long long *results);
+
+void suanli_aio_close(suanli_aio *aio);
