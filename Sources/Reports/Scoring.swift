@@ -4,7 +4,7 @@ import Standard
 
 /// The glue between reports and the evaluation standard.
 public enum Scoring {
-  public static let defaultStandard = shipped("suites/standards/cses-2.yaml")
+  public static let defaultStandard = shipped("suites/standards/cses-3.yaml")
 
   /// A file that ships with Suanli, named relative to the source tree: as given when it exists
   /// from the working directory, else found above the executable (a build in

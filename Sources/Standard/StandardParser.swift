@@ -14,8 +14,9 @@ public struct StandardError: Error, CustomStringConvertible, Equatable {
 /// Reads and checks a standard file: known benchmark ids, weights summing to 1 per dimension
 /// and per profile, positive references for every tier.
 public enum StandardParser {
-  /// Major versions this build reads: 1 (no run rules), 2 (run rules, optional dimensions).
-  public static let supportedMajorVersions = [1, 2]
+  /// Major versions this build reads: 1 (no run rules), 2 (run rules, optional dimensions), 3
+  /// (the same rules as 2; the major version marks a change of dimensions and references).
+  public static let supportedMajorVersions = [1, 2, 3]
 
   struct File: Decodable {
     struct Tier: Decodable {
@@ -120,7 +121,7 @@ public enum StandardParser {
     else {
       throw fail(
         "version",
-        "expected \(supportedMajorVersions.map { "\($0).x" }.joined(separator: " or ")), got \(raw.version)"
+        "expected \(supportedMajorVersions.dropLast().map { "\($0).x" }.joined(separator: ", ")) or \(supportedMajorVersions.last!).x, got \(raw.version)"
       )
     }
     if major < 2, raw.runRules != nil {

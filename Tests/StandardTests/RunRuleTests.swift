@@ -147,4 +147,55 @@ final class RunRuleTests: XCTestCase {
     XCTAssertNil(block.estimate)
     XCTAssertNotEqual(block.grade, "-")
   }
+
+  /// Version 3: 存力 in two parts. Storage is scored from the io benchmarks where they ran,
+  /// with the io-stonewall rule (a 2 s pass is an estimate); where none ran, storage is listed
+  /// as missing but, being optional, withholds no grade.
+  func testVersionThreeScoresStorageApartFromMemory() throws {
+    let standard = try StandardParser.load(
+      path: Self.root.appendingPathComponent("suites/standards/cses-3.yaml").path,
+      knownBenchmarks: all.union([
+        "io.seq.read", "io.seq.write", "io.rand.read", "io.rand.write", "io.md.easy", "io.md.hard",
+      ]))
+    XCTAssertEqual(standard.version, "3.0.0")
+    let storageDimension = try XCTUnwrap(standard.dimensions.first { $0.id == "storage" })
+    XCTAssertTrue(storageDimension.optional)
+    XCTAssertEqual(storageDimension.name, "存力 storage")
+    func io(_ id: String, _ metric: String, _ value: Double, stonewall: Double) -> BenchmarkResult {
+      result(
+        id, metric, value, bandwidth: metric == "bandwidth",
+        parameters: ["stonewallSeconds": .double(stonewall)], samples: 1, conditions: quiet)
+    }
+    // At the node references: 100 each.
+    let atReference = [
+      io("io.seq.read", "bandwidth", 6.5e9, stonewall: 30),
+      io("io.seq.write", "bandwidth", 4.0e9, stonewall: 30),
+      io("io.rand.read", "iops", 5.0e5, stonewall: 30),
+      io("io.rand.write", "iops", 1.8e5, stonewall: 30),
+      io("io.md.easy", "rate", 1.0e5, stonewall: 30),
+      io("io.md.hard", "rate", 5.0e4, stonewall: 30),
+    ]
+    let hpl = result("hpl.fp64", "rate", 1e12, parameters: ["n": .int(40000)], conditions: quiet)
+    let figures = try XCTUnwrap(
+      CenterFigures.aggregate([report([hpl] + atReference)], standard: standard).first)
+    let block = Scorer.score(figures, standard: standard)
+    let storage = try XCTUnwrap(block.dimensions.first { $0.id == "storage" })
+    XCTAssertEqual(try XCTUnwrap(storage.score), 100, accuracy: 1e-9)
+    XCTAssertEqual(storage.present, 6)
+    XCTAssertFalse(storage.estimate)
+    XCTAssertFalse(block.lacking?.contains("存力 storage") ?? false)
+    // A quick pass (2 s) is an estimate, and says which rule it missed.
+    let quick = io("io.rand.read", "iops", 5.0e5, stonewall: 2)
+    XCTAssertEqual(
+      standard.missedRules(quick, in: report([quick])),
+      ["io-stonewall: stonewallSeconds = 2, the rule asks at least 30"])
+    // No storage run: missing, never a zero, and no grade withheld for it.
+    let without = Scorer.score(
+      try XCTUnwrap(CenterFigures.aggregate([report([hpl])], standard: standard).first),
+      standard: standard)
+    let absent = try XCTUnwrap(without.dimensions.first { $0.id == "storage" })
+    XCTAssertNil(absent.score)
+    XCTAssertFalse(without.lacking?.contains("存力 storage") ?? false, "\(without.lacking ?? [])")
+    XCTAssertTrue(without.lacking?.contains("存力 memory") ?? false)
+  }
 }

@@ -336,7 +336,7 @@ final class ScoringTests: XCTestCase {
         "reference: { node: 2.0e-6, big: 2.0e-6 }", "reference: { node: 2.0e-6 }",
         "missing tier \"big\""
       ),
-      ("version: 1.2.0", "version: 3.0.0", "version: expected 1.x or 2.x, got 3.0.0"),
+      ("version: 1.2.0", "version: 4.0.0", "version: expected 1.x, 2.x or 3.x, got 4.0.0"),
       (
         "grades:",
         "runRules: [{ id: r, benchmarks: [hpl.fp64], check: memoryFraction, minimum: 0.5, why: w }]\ngrades:",
