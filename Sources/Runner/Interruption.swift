@@ -24,6 +24,7 @@ final class Interruption: @unchecked Sendable {
           announce()
           first()
         } else {
+          InProcessCleanup.runNow()
           _exit(130)
         }
       }
@@ -33,4 +34,27 @@ final class Interruption: @unchecked Sendable {
   }
 
   var stopped: Bool { counter.value.load(ordering: .sequentiallyConsistent) > 0 }
+}
+
+/// What a benchmark running inside this process (`--no-isolation`, or a collective one) leaves
+/// behind if the process must exit before the benchmark returns — the storage benchmarks'
+/// files: the child-process case is the parent's `afterAbnormalEnd`; this is the same call made
+/// by the process itself on its way out.
+enum InProcessCleanup {
+  private static let pending = Mutex<(@Sendable () -> Void)?>(nil)
+
+  /// Runs `body` with `entry`'s cleanup armed.
+  static func during<T>(_ entry: SuiteEntry, _ body: () throws -> T) rethrows -> T {
+    let values = entry.values
+    if let clean = entry.descriptor.afterAbnormalEnd {
+      pending.withLock { $0 = { clean(values, getpid()) } }
+    }
+    defer { pending.withLock { $0 = nil } }
+    return try body()
+  }
+
+  /// Called just before `_exit` while a benchmark may still run.
+  static func runNow() {
+    pending.withLock { $0 }?()
+  }
 }

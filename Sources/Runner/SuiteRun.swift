@@ -205,6 +205,7 @@ public enum SuiteRun {
       if underLauncher,
         checkpoint.report(.skipped, "interrupted (SIGINT/SIGTERM) while it ran\(who)")
       {
+        InProcessCleanup.runNow()
         _exit(130)
       }
     }

@@ -219,7 +219,7 @@ public struct SuiteRunner {
         job: job, stalled: { reason in report(.timedOut, reason) })
       var produced: [BenchmarkResult]
       do {
-        produced = try entry.descriptor.run(context, entry.values)
+        produced = try InProcessCleanup.during(entry) { try entry.descriptor.run(context, entry.values) }
       } catch {
         produced = [
           .notRun(
@@ -261,8 +261,10 @@ public struct SuiteRunner {
       return isolation.run(entry, timeLimit: entry.timeLimitSeconds ?? defaultTimeLimit)
     }
     do {
-      return try IsolatedRun.measured(
-        entry.descriptor, context: context, values: entry.values, energy: energy)
+      return try InProcessCleanup.during(entry) {
+        try IsolatedRun.measured(
+          entry.descriptor, context: context, values: entry.values, energy: energy)
+      }
     } catch {
       return [
         .notRun(

@@ -161,6 +161,48 @@ final class StorageCommandLineTests: XCTestCase, CommandLineHarness {
     XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch), [])
   }
 
+  /// In-process (`--no-isolation`), a second Ctrl-C exits at once: the process removes the
+  /// running benchmark's files itself on its way out.
+  func testCtrlCTwiceWithoutIsolationLeavesNoFiles() throws {
+    let folder = try temporaryFolder()
+    let scratch = folder.appendingPathComponent("scratch").path
+    let suite = folder.appendingPathComponent("ctrlc.yaml")
+    try Data(
+      """
+      name: ctrlc
+      benchmarks:
+        - { id: io.seq.write, repeats: 50, parameters: { fileSize: 268435456, streams: 1, direct: false, path: \(scratch) } }
+      """.utf8
+    ).write(to: suite)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Self.binary)
+    process.arguments = [
+      "run", suite.path, "--no-isolation", "--no-sign", "--output",
+      folder.appendingPathComponent("r.json").path,
+    ]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    // Once its file exists and is being written.
+    let deadline = Date().addingTimeInterval(60)
+    func written() -> Bool {
+      let runs = (try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? []
+      return runs.contains { run in
+        ((try? FileManager.default.contentsOfDirectory(atPath: scratch + "/" + run)) ?? []).contains {
+          $0.hasSuffix(".dat")
+        }
+      }
+    }
+    while !written(), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+    XCTAssertTrue(written(), "the benchmark never started writing")
+    kill(process.processIdentifier, SIGINT)
+    Thread.sleep(forTimeInterval: 0.2)
+    kill(process.processIdentifier, SIGINT)
+    process.waitUntilExit()
+    XCTAssertEqual(process.terminationStatus, 130)
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch), [])
+  }
+
   func testBadPathsAreOneLineAndNothingIsWritten() throws {
     let folder = try temporaryFolder()
     let file = folder.appendingPathComponent("a-file")
