@@ -124,7 +124,7 @@ let package = Package(
       name: "RunnerTests",
       dependencies: [
         "Runner", "Benchmarks", "Reports", "ReportFormat", "Topology", "Kernels", "Signing",
-        "Interconnect", "Files", "Energy",
+        "Interconnect", "Files", "Energy", "Communication",
       ]),
     .testTarget(name: "SigningTests", dependencies: ["Signing"]),
     .testTarget(

@@ -55,7 +55,7 @@ public enum StorageBenchmarks {
 
   static func sequential(write: Bool) -> BenchmarkDescriptor {
     let id = write ? "io.seq.write" : "io.seq.read"
-    return BenchmarkDescriptor(
+    var descriptor = BenchmarkDescriptor(
       id: id,
       summary: write
         ? "sequential write bandwidth, large blocks, one file per stream, fdatasync timed"
@@ -75,6 +75,11 @@ public enum StorageBenchmarks {
         ParameterSpec(
           name: "preallocate", kind: .flag, defaultValue: .bool(true),
           help: "give each file its extents before the timed writes (fio's default fallocate=native)"),
+        ParameterSpec(
+          name: "scope", kind: .choice(["node", "job"]), defaultValue: .string("node"),
+          help:
+            "node: each node its own folder's files; job: every node at once on one shared folder, each reading the next node's files (IO500's ior-easy)"
+        ),
         CommonParameters.repeats(3),
       ],
       preflight: { _, values in
@@ -89,7 +94,15 @@ public enum StorageBenchmarks {
         }
         _ = try target(id, values, bytes: values.int("fileSize") * values.int("streams"))
       },
-      run: { context, values in [try runSequential(id: id, write: write, context, values)] })
+      run: { context, values in
+        if values.string("scope") == "job" {
+          return try runShared(id: id, write: write, context, values)
+        }
+        return [try runSequential(id: id, write: write, context, values)]
+      })
+    descriptor.collective = { values, _ in values.string("scope") == "job" }
+    descriptor.fixedScope = { values in values.string("scope") }
+    return descriptor
   }
 
   static func fsync() -> BenchmarkDescriptor {

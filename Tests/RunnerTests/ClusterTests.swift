@@ -80,7 +80,13 @@ final class ClusterTests: XCTestCase, CommandLineHarness {
         "{ id: hpl.fp64, parameters: { n: 600, nb: 64, scope: node } }",
         "{ id: hpl.fp64, parameters: { n: 800, nb: 32, scope: job } }",
         "{ id: mpi.pingpong, parameters: { scale: 0.01, maxSize: 4096 } }",
+        "{ id: io.seq.write, repeats: 2, parameters: { scope: job, path: SCRATCH, fileSize: 1048576, blockSize: 65536, streams: 2, direct: false } }",
+        "{ id: io.seq.read, repeats: 1, parameters: { scope: job, path: SCRATCH, fileSize: 1048576, blockSize: 65536, streams: 1, direct: false } }",
       ])
+    let scratch = folder.appendingPathComponent("shared-scratch").path
+    try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    try String(contentsOfFile: suite, encoding: .utf8).replacingOccurrences(of: "SCRATCH", with: scratch)
+      .write(toFile: suite, atomically: true, encoding: .utf8)
     let environment = config.merging(try fakeNodes(2, slots: 2, in: folder)) { $1 }
     let report = folder.appendingPathComponent("cluster.json").path
     let run = try execute(
@@ -110,8 +116,17 @@ final class ClusterTests: XCTestCase, CommandLineHarness {
       [
         "stream.triad node 0 ok", "stream.triad node 1 ok", "hpl.fp64 node 0 ok",
         "hpl.fp64 node 1 ok", "hpl.fp64 job - ok", "mpi.pingpong job - ok",
+        "io.seq.write job - ok", "io.seq.read job - ok",
       ])
-    let pingpong = try XCTUnwrap(results.last?["placement"] as? String)
+    // Both fake nodes wrote into one folder at once; each read the other's files.
+    for result in results.suffix(2) {
+      XCTAssertEqual((result["parameters"] as? [String: Any])?["nodes"] as? Int, 2)
+      XCTAssertTrue(
+        (result["placement"] as? String ?? "").contains("node k reads node k+1's files"),
+        "\(result["placement"] ?? "")")
+    }
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch), [])
+    let pingpong = try XCTUnwrap(results[5]["placement"] as? String)
     XCTAssertTrue(pingpong.contains("(node 0) and rank 2 (node 1)"), pingpong)
     let statistics = try XCTUnwrap(document["nodeStatistics"] as? [[String: Any]])
     XCTAssertEqual(

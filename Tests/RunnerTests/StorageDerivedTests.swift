@@ -1,4 +1,6 @@
 import Benchmarks
+import Communication
+import Foundation
 import Measurement
 import ReportFormat
 import XCTest
@@ -59,5 +61,68 @@ final class StorageDerivedTests: XCTestCase {
     parts[1].valid = false
     XCTAssertNil(StorageBenchmarks.combined(parts), "an invalid part: no figure")
     XCTAssertNil(StorageBenchmarks.combined(Array(parts.dropLast())), "a missing part: no figure")
+  }
+}
+
+/// `scope: job` on threads as node leaders (InProcessWorld): every node writes into one folder
+/// at once and reads back the next node's files; a node that cannot see the folder is named,
+/// and no node is left waiting.
+final class SharedStorageTests: XCTestCase {
+  func values(_ id: String, path: String) throws -> ParameterValues {
+    var values = try XCTUnwrap(BenchmarkRegistry.standard.descriptor(id)).defaults
+    values["path"] = .string(path)
+    values["fileSize"] = .int(1 << 20)
+    values["blockSize"] = .int(64 << 10)
+    values["streams"] = .int(2)
+    values["direct"] = .bool(false)
+    values["repeats"] = .int(2)
+    values["scope"] = .string("job")
+    return values
+  }
+
+  func scratch() throws -> String {
+    let path = NSTemporaryDirectory() + "suanli-shared-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+    return path
+  }
+
+  func testThreeNodesWriteAndReadEachOthersFiles() throws {
+    let path = try scratch()
+    for id in ["io.seq.write", "io.seq.read"] {
+      let values = try values(id, path: path)
+      let results = try InProcessWorld.run(ranks: 3) { leaders in
+        try StorageBenchmarks.shared(
+          id: id, write: id == "io.seq.write", leaders: leaders, values: values, progress: { _ in })
+      }
+      XCTAssertEqual(results.count, 3)
+      XCTAssertNil(results[1])
+      XCTAssertNil(results[2])
+      let result = try XCTUnwrap(results[0])
+      XCTAssertEqual(result.status, .ok, "\(id): \(result.notes)")
+      XCTAssertEqual(result.parameters["nodes"], .int(3))
+      XCTAssertEqual(result.samples.count, 2)
+      let bytes = Double(3 * 2 * (1 << 20))
+      XCTAssertEqual(result.metric("bandwidth")!.value, bytes / result.samples.min()!, accuracy: 1e-3)
+      XCTAssertTrue(result.validation!.detail.contains("by another node than the one that wrote it"))
+      XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path), [], id)
+    }
+  }
+
+  func testANodeThatDoesNotSeeTheFolderIsNamedAndNobodyWaits() throws {
+    let (one, other) = (try scratch(), try scratch())
+    let first = try values("io.seq.write", path: one)
+    let second = try values("io.seq.write", path: other)
+    XCTAssertThrowsError(
+      try InProcessWorld.run(ranks: 2, timeoutSeconds: 20) { leaders in
+        // Node 1's "shared" path is another folder: it cannot see what node 0 made.
+        try StorageBenchmarks.shared(
+          id: "io.seq.write", write: true, leaders: leaders,
+          values: leaders.rank == 0 ? first : second, progress: { _ in })
+      }
+    ) { error in
+      XCTAssertTrue(String(describing: error).contains("node 1 does not see"), "\(error)")
+    }
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: one), [])
   }
 }

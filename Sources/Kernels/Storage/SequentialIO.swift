@@ -153,14 +153,21 @@ public final class SequentialIO: @unchecked Sendable {
   public let blockSize: Int
   public let direct: Bool
   public let run: UInt64
+  /// The number of this object's first stream in the folder: in a job, node k's streams are
+  /// k·streams ..< (k+1)·streams, so that another node can read and check them.
+  public let streamBase: Int
 
-  public init(folder: String, streams: Int, fileSize: Int, blockSize: Int, direct: Bool) {
+  public init(
+    folder: String, streams: Int, fileSize: Int, blockSize: Int, direct: Bool,
+    streamBase: Int = 0, run: UInt64? = nil
+  ) {
     self.folder = folder
     self.streams = streams
     self.fileSize = fileSize / blockSize * blockSize
     self.blockSize = blockSize
     self.direct = direct
-    self.run = UInt64.random(in: 1...UInt64.max)
+    self.streamBase = streamBase
+    self.run = run ?? UInt64.random(in: 1...UInt64.max)
   }
 
   public var blocks: Int { fileSize / blockSize }
@@ -169,7 +176,7 @@ public final class SequentialIO: @unchecked Sendable {
   /// open(2)'s O_DIRECT on this platform.
   static let directFlag = suanli_o_direct()
 
-  func path(_ stream: Int) -> String { "\(folder)/stream-\(stream).dat" }
+  func path(_ stream: Int) -> String { "\(folder)/stream-\(streamBase + stream).dat" }
 
   func open(_ stream: Int, write: Bool) throws(StorageError) -> Int32 {
     let flags =
@@ -237,7 +244,7 @@ public final class SequentialIO: @unchecked Sendable {
       let buffer = prepared.buffers[stream]
       let fd = prepared.descriptors[stream]
       for block in 0..<blocks {
-        BlockPattern.fill(buffer, run: run, stream: stream, block: block)
+        BlockPattern.fill(buffer, run: run, stream: streamBase + stream, block: block)
         let written = pwrite(fd, buffer.baseAddress, blockSize, off_t(block * blockSize))
         guard written == blockSize else {
           throw StorageError.io(
@@ -289,12 +296,12 @@ public final class SequentialIO: @unchecked Sendable {
         let offset: Int? =
           got == blockSize
           ? BlockPattern.firstMismatch(
-            UnsafeRawBufferPointer(buffer), run: run, stream: stream, block: block,
+            UnsafeRawBufferPointer(buffer), run: run, stream: streamBase + stream, block: block,
             scratch: scratch) : 0
         if let offset {
           found.lock()
           wrong.append(
-            "stream \(stream) block \(block) (file offset \(block * blockSize + offset)) differs from what was written"
+            "stream \(streamBase + stream) block \(block) (file offset \(block * blockSize + offset)) differs from what was written"
           )
           found.unlock()
           return
