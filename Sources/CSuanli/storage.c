@@ -104,3 +104,5 @@ void suanli_aio_close(suanli_aio *aio) {
   free(aio->events);
   free(aio);
 }
+
+int suanli_aio_pending(const suanli_aio *aio) { return aio->pending; }

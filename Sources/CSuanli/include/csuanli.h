@@ -71,4 +71,7 @@ int suanli_aio_flush(suanli_aio *aio);
 /// done or -errno). Returns the number completed, or -errno.
 int suanli_aio_reap(suanli_aio *aio, int minimum, int maximum, int *slots, long long *results);
 
+/// Prepared slots not yet submitted (after a failed suanli_aio_flush: the ones it left).
+int suanli_aio_pending(const suanli_aio *aio);
+
 void suanli_aio_close(suanli_aio *aio);

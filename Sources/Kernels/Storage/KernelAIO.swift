@@ -1,5 +1,9 @@
 import CSuanli
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Linux kernel AIO for one thread (CSuanli's io_setup / io_submit / io_getevents): `depth`
 /// slots, each one request in flight at most. Errors come back as StorageError.
 final class KernelAIO {
@@ -38,6 +42,17 @@ final class KernelAIO {
   func submit(_ path: String) throws(StorageError) {
     let code = suanli_aio_flush(context)
     guard code == 0 else { throw .io("\(path): io_submit: \(StorageThreads.message(-code))") }
+  }
+
+  /// The first submission of a pass: where the filesystem takes no asynchronous direct IO
+  /// (EINVAL, EOPNOTSUPP) and nothing went out, the reason, for the caller to use threads.
+  func submitFirst(_ path: String, prepared: Int) throws(StorageError) -> String? {
+    let code = suanli_aio_flush(context)
+    if code == 0 { return nil }
+    if (-code == EINVAL || -code == EOPNOTSUPP) && Int(suanli_aio_pending(context)) == prepared {
+      return "kernel AIO refused by the filesystem: io_submit: \(StorageThreads.message(-code))"
+    }
+    throw .io("\(path): io_submit: \(StorageThreads.message(-code))")
   }
 
   /// Waits for at least one completion: (slot, bytes done or -errno) of each.

@@ -113,8 +113,12 @@ public final class RandomIO: @unchecked Sendable {
     if direct && depth > 1 {
       switch KernelAIO.open(depth: depth) {
       case .success(let aio):
-        return try asynchronous(
-          aio, fd: fd, write: write, seconds: seconds, limit: limit, order: order, pass: pass)
+        do {
+          return try asynchronous(
+            aio, fd: fd, write: write, seconds: seconds, limit: limit, order: order, pass: pass)
+        } catch let refusal as KernelAIORefused {
+          refused = " (\(refusal.reason))"
+        }
       case .failure(let reason): refused = " (\(reason))"
       }
     }
@@ -220,7 +224,10 @@ public final class RandomIO: @unchecked Sendable {
       while inFlight > 0, let done = try? aio.reap(path) { inFlight -= done.count }
     }
     for slot in 0..<depth { issue(slot, now: begin) }
-    try aio.submit(path)
+    if let reason = try aio.submitFirst(path, prepared: inFlight) {
+      inFlight = 0  // nothing went out
+      throw KernelAIORefused(reason: reason)
+    }
     while inFlight > 0 {
       let completions = try aio.reap(path)
       let now = MonotonicClock.nanoseconds()
@@ -302,4 +309,9 @@ public final class RandomIO: @unchecked Sendable {
     unlink(path)
     rmdir(folder)
   }
+}
+
+/// A filesystem that takes no asynchronous direct IO: the pass runs on threads instead.
+struct KernelAIORefused: Error {
+  var reason: String
 }
