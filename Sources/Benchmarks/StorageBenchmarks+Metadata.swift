@@ -71,9 +71,7 @@ extension StorageBenchmarks {
       Metric(name: "\($0.name)Rate", value: $0.rate, unit: .operationsPerSecond, polarity: .higherIsBetter)
     }
     var notes = ["no fsync, as mdtest: the filesystem's metadata path, not its durability"]
-    if filesystem.inMemory {
-      notes.append("\(filesystem.type) is memory, not storage: allowed by allowMemoryFilesystem")
-    }
+    notes += conditionNotes(filesystem, direct: true, write: true)
     if created < io.files * io.streams {
       notes.append(
         "the create phase stopped at its stonewall after \(created) of \(io.files * io.streams) files")

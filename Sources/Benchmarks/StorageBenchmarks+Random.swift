@@ -39,6 +39,14 @@ extension StorageBenchmarks {
           throw BenchmarkError.parameter(
             benchmark: id, parameter: "fileSize", message: "expected at least one block")
         }
+        // The run keeps a random order and a generation per block: 8 bytes each.
+        guard values.int("fileSize") / values.int("blockSize") <= 1 << 27 else {
+          throw BenchmarkError.parameter(
+            benchmark: id, parameter: "fileSize",
+            message:
+              "expected at most \(1 << 27) blocks of blockSize (8 bytes of bookkeeping each), got \(values.int("fileSize") / values.int("blockSize"))"
+          )
+        }
         _ = try target(id, values, bytes: values.int("fileSize"))
       },
       run: { context, values in [try runRandom(id: id, write: write, context, values)] })
@@ -130,16 +138,7 @@ extension StorageBenchmarks {
           unit: .seconds, polarity: .lowerIsBetter),
       ]
     }
-    var notes: [String] = []
-    if filesystem.inMemory {
-      notes.append("\(filesystem.type) is memory, not storage: allowed by allowMemoryFilesystem")
-    }
-    if !direct {
-      notes.append(
-        write
-          ? "buffered writes, the closing fdatasync inside the timed region"
-          : "buffered reads after dropping the file's pages from the cache (posix_fadvise)")
-    }
+    var notes = conditionNotes(filesystem, direct: direct, write: write)
     let all = passes.values.flatMap { $0 }
     if let short = all.first(where: { $0.seconds < seconds * 0.9 }) {
       notes.append(

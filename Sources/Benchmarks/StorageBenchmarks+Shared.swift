@@ -115,27 +115,11 @@ extension StorageBenchmarks {
     if nodes == 1 {
       notes.append("one node: it read its own files back (IO500 reads another node's)")
     }
-    if filesystem.inMemory {
-      notes.append("\(filesystem.type) is memory, not storage: allowed by allowMemoryFilesystem")
-    }
-    if !direct {
-      notes.append(
-        write
-          ? "buffered writes, fdatasync inside the timed region"
-          : "buffered reads after dropping the files' pages from the cache (posix_fadvise)")
-    }
+    notes += conditionNotes(filesystem, direct: direct, write: write)
     return BenchmarkResult(
       id: id, status: found.isEmpty ? .ok : .invalid, parameters: parameters, samples: samples,
       sampleUnit: .seconds, warmupSamples: [],
-      metrics: [
-        Metric(
-          name: "bandwidth", value: bytes / samples.min()!, unit: .bytesPerSecond,
-          polarity: .higherIsBetter),
-        Metric(
-          name: "bandwidthMedian", value: bytes / Statistics(samples)!.median,
-          unit: .bytesPerSecond, polarity: .higherIsBetter),
-        Metric(name: "bytesPerRepetition", value: bytes, unit: .bytes, polarity: .higherIsBetter),
-      ],
+      metrics: bandwidthMetrics(bytes: bytes, samples: samples),
       validation: Validation(
         check: "every block read back by the next node equals the pattern written",
         passed: found.isEmpty, value: Double(found.count), bound: 0,

@@ -215,6 +215,34 @@ public enum StorageBenchmarks {
     return (path, filesystem)
   }
 
+  /// Bandwidth from the best and the median repetition's seconds, and the bytes each moved.
+  static func bandwidthMetrics(bytes: Double, samples: [Double]) -> [Metric] {
+    [
+      Metric(
+        name: "bandwidth", value: bytes / samples.min()!, unit: .bytesPerSecond,
+        polarity: .higherIsBetter),
+      Metric(
+        name: "bandwidthMedian", value: bytes / Statistics(samples)!.median,
+        unit: .bytesPerSecond, polarity: .higherIsBetter),
+      Metric(name: "bytesPerRepetition", value: bytes, unit: .bytes, polarity: .higherIsBetter),
+    ]
+  }
+
+  /// What a result must say about how it was measured: memory allowed as storage, buffered IO.
+  static func conditionNotes(_ filesystem: FilesystemInfo, direct: Bool, write: Bool) -> [String] {
+    var notes: [String] = []
+    if filesystem.inMemory {
+      notes.append("\(filesystem.type) is memory, not storage: allowed by allowMemoryFilesystem")
+    }
+    if !direct {
+      notes.append(
+        write
+          ? "buffered writes, the closing fdatasync inside the timed region"
+          : "buffered reads after dropping the files' pages from the cache (posix_fadvise)")
+    }
+    return notes
+  }
+
   /// A folder of this run's own inside `path` (created, never an existing one).
   static func runFolder(_ id: String, _ path: String) throws -> String {
     if !FileManager.default.fileExists(atPath: path) {
@@ -301,27 +329,8 @@ public enum StorageBenchmarks {
       throw BenchmarkError.resources(benchmark: id, message: error.description)
     }
     let bytes = Double(io.totalBytes)
-    var metrics = [
-      Metric(
-        name: "bandwidth", value: bytes / samples.min()!, unit: .bytesPerSecond,
-        polarity: .higherIsBetter)
-    ]
-    metrics.append(
-      Metric(
-        name: "bandwidthMedian", value: bytes / Statistics(samples)!.median, unit: .bytesPerSecond,
-        polarity: .higherIsBetter))
-    metrics.append(
-      Metric(name: "bytesPerRepetition", value: bytes, unit: .bytes, polarity: .higherIsBetter))
-    var notes: [String] = []
-    if filesystem.inMemory {
-      notes.append("\(filesystem.type) is memory, not storage: allowed by allowMemoryFilesystem")
-    }
-    if !direct {
-      notes.append(
-        write
-          ? "buffered writes, fdatasync inside the timed region"
-          : "buffered reads after dropping the files' pages from the cache (posix_fadvise)")
-    }
+    let metrics = bandwidthMetrics(bytes: bytes, samples: samples)
+    let notes = conditionNotes(filesystem, direct: direct, write: write)
     let blocks = io.blocks * streams
     let validation = Validation(
       check: "every block read back equals the pattern written", passed: wrong.isEmpty,

@@ -50,19 +50,23 @@ final class StorageCommandLineTests: XCTestCase, CommandLineHarness {
       try FileManager.default.contentsOfDirectory(atPath: scratch), [], "every file removed")
   }
 
-  /// A write stopped at its time limit (the child killed mid-write) leaves no file: the parent
-  /// removes the child's run folder.
-  func testAKilledChildLeavesNoFiles() throws {
+  /// A temporary folder, its `scratch` path (not made) and a one-entry suite whose entry names
+  /// SCRATCH where the scratch path goes.
+  func scratchSuite(_ name: String, _ entry: String) throws -> (folder: URL, scratch: String, suite: URL) {
     let folder = try temporaryFolder()
     let scratch = folder.appendingPathComponent("scratch").path
-    let suite = folder.appendingPathComponent("kill.yaml")
+    let suite = folder.appendingPathComponent("\(name).yaml")
     try Data(
-      """
-      name: kill
-      benchmarks:
-        - { id: io.seq.write, repeats: 3, timeLimitSeconds: 0.5, parameters: { fileSize: 2147483648, streams: 1, direct: false, path: \(scratch) } }
-      """.utf8
+      "name: \(name)\nbenchmarks:\n  - \(entry.replacingOccurrences(of: "SCRATCH", with: scratch))\n"
+        .utf8
     ).write(to: suite)
+    return (folder, scratch, suite)
+  }
+
+  /// Runs `entry` (its parameters naming SCRATCH as the path) with a time limit that kills its
+  /// child mid-run: the result is timedOut and the parent has removed the child's run folder.
+  func assertAKilledChildLeavesNothing(_ entry: String) throws {
+    let (folder, scratch, suite) = try scratchSuite("kill", entry)
     let report = folder.appendingPathComponent("kill.json").path
     let run = try suanli(["run", suite.path, "--output", report, "--no-sign"])
     let document = try XCTUnwrap(
@@ -73,19 +77,18 @@ final class StorageCommandLineTests: XCTestCase, CommandLineHarness {
     XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch), [])
   }
 
-  /// `io`: every part in order on one folder with small sizes, each valid and recorded, the
-  /// IO500-like figure from their bandwidths and metadata rates, labelled, nothing left behind.
+  /// A write stopped at its time limit (the child killed mid-write) leaves no file.
+  func testAKilledChildLeavesNoFiles() throws {
+    try assertAKilledChildLeavesNothing(
+      "{ id: io.seq.write, repeats: 3, timeLimitSeconds: 0.5, parameters: { fileSize: 2147483648, streams: 1, direct: false, path: SCRATCH } }"
+    )
+  }
+
   func testTheIOAggregateRunsEveryPartAndCombinesThem() throws {
-    let folder = try temporaryFolder()
-    let scratch = folder.appendingPathComponent("scratch").path
-    let suite = folder.appendingPathComponent("all.yaml")
-    try Data(
-      """
-      name: all
-      benchmarks:
-        - { id: io, parameters: { path: \(scratch), direct: false, fileSize: 2097152, streams: 2, queueDepth: 4, files: 40, stonewallSeconds: 0.2 } }
-      """.utf8
-    ).write(to: suite)
+    let (folder, scratch, suite) = try scratchSuite(
+      "all",
+      "{ id: io, parameters: { path: SCRATCH, direct: false, fileSize: 2097152, streams: 2, queueDepth: 4, files: 40, stonewallSeconds: 0.2 } }"
+    )
     let report = folder.appendingPathComponent("all.json").path
     let run = try suanli(["run", suite.path, "--output", report, "--no-sign"])
     XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
@@ -141,39 +144,18 @@ final class StorageCommandLineTests: XCTestCase, CommandLineHarness {
 
   /// A metadata child killed at its time limit leaves neither its files nor its folders.
   func testAKilledMetadataChildLeavesNothing() throws {
-    let folder = try temporaryFolder()
-    let scratch = folder.appendingPathComponent("scratch").path
-    let suite = folder.appendingPathComponent("kill.yaml")
-    try Data(
-      """
-      name: kill
-      benchmarks:
-        - { id: io.md.easy, timeLimitSeconds: 0.5, parameters: { files: 1000000, streams: 2, stonewallSeconds: 600, path: \(scratch) } }
-      """.utf8
-    ).write(to: suite)
-    let report = folder.appendingPathComponent("kill.json").path
-    let run = try suanli(["run", suite.path, "--output", report, "--no-sign"])
-    let document = try XCTUnwrap(
-      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report)))
-        as? [String: Any])
-    let status = (document["results"] as? [[String: Any]])?.first?["status"] as? String
-    XCTAssertEqual(status, "timedOut", run.stdout + run.stderr)
-    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch), [])
+    try assertAKilledChildLeavesNothing(
+      "{ id: io.md.easy, timeLimitSeconds: 0.5, parameters: { files: 1000000, streams: 2, stonewallSeconds: 600, path: SCRATCH } }"
+    )
   }
 
   /// In-process (`--no-isolation`), a second Ctrl-C exits at once: the process removes the
   /// running benchmark's files itself on its way out.
   func testCtrlCTwiceWithoutIsolationLeavesNoFiles() throws {
-    let folder = try temporaryFolder()
-    let scratch = folder.appendingPathComponent("scratch").path
-    let suite = folder.appendingPathComponent("ctrlc.yaml")
-    try Data(
-      """
-      name: ctrlc
-      benchmarks:
-        - { id: io.seq.write, repeats: 50, parameters: { fileSize: 268435456, streams: 1, direct: false, path: \(scratch) } }
-      """.utf8
-    ).write(to: suite)
+    let (folder, scratch, suite) = try scratchSuite(
+      "ctrlc",
+      "{ id: io.seq.write, repeats: 50, parameters: { fileSize: 268435456, streams: 1, direct: false, path: SCRATCH } }"
+    )
     let process = Process()
     process.executableURL = URL(fileURLWithPath: Self.binary)
     process.arguments = [
