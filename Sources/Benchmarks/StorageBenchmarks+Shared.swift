@@ -64,20 +64,6 @@ extension StorageBenchmarks {
       .split(separator: " ", maxSplits: 1).map(String.init)
     let folder = "\(path)/\(announced[1])"
     let seed = UInt64(announced[0])!
-    defer {
-      // Each node removes its own files; the last rmdir of the folder succeeds.
-      SequentialIO(
-        folder: folder, streams: streams, fileSize: values.int("fileSize"),
-        blockSize: values.int("blockSize"), direct: direct, streamBase: node * streams, run: seed
-      ).removeFiles()
-    }
-    try together {
-      guard FileManager.default.fileExists(atPath: folder) else {
-        throw StorageError.path(
-          "node \(node) does not see \(folder), which node 0 made: scope job needs a path on one filesystem shared by every node"
-        )
-      }
-    }
     func io(_ owner: Int) -> SequentialIO {
       SequentialIO(
         folder: folder, streams: streams, fileSize: values.int("fileSize"),
@@ -85,6 +71,15 @@ extension StorageBenchmarks {
     }
     let mine = io(node)
     let neighbour = io((node + 1) % nodes)
+    // Each node removes its own files; the last rmdir of the folder succeeds.
+    defer { mine.removeFiles() }
+    try together {
+      guard FileManager.default.fileExists(atPath: folder) else {
+        throw StorageError.path(
+          "node \(node) does not see \(folder), which node 0 made: scope job needs a path on one filesystem shared by every node"
+        )
+      }
+    }
     let (where_, fsParameters) = describe(filesystem)
     if node == 0 {
       progress(
