@@ -9,7 +9,7 @@ public struct BenchmarkRegistry: Sendable {
   /// Every benchmark Suanli ships.
   public static let standard = BenchmarkRegistry(
     StreamBenchmark.descriptors() + [HPLBenchmark.descriptor()] + GEMMBenchmark.descriptors()
-      + [MxPBenchmark.descriptor(), EnergyIdleBenchmark.descriptor()]
+      + [MxPBenchmark.descriptor(), HPCGBenchmark.descriptor(), EnergyIdleBenchmark.descriptor()]
       + StorageBenchmarks.descriptors()
       + InterconnectBenchmarks.descriptors()
       + TestBenchmarks.descriptors())
@@ -30,10 +30,11 @@ public struct BenchmarkRegistry: Sendable {
 }
 
 /// Figures that need several results of one run: added once the suite has run (HPL-MxP's
-/// speed-up over HPL at the same order; storage reads faster than memory could serve them).
+/// speed-up over HPL at the same order; HPCG over HPL and over STREAM; storage reads faster than memory could serve them).
 public enum DerivedFigures {
   public static func add(to results: inout [BenchmarkResult]) {
     MxPBenchmark.addSpeedup(to: &results)
+    HPCGBenchmark.addRatios(to: &results)
     StorageBenchmarks.flagCachedReads(in: &results)
   }
 }

@@ -33,6 +33,11 @@ public enum Scorer {
       derived["derived.bytesPerFlop"] = triad / hpl
       inherit("derived.bytesPerFlop", from: ["stream.triad.bandwidth", "hpl.fp64.rate"])
     }
+    // HPCG's rating over HPL's rate (both the center's): the TOP500's measure of balance.
+    if let hpcg = figures.values["hpcg.rate"], let hpl = figures.values["hpl.fp64.rate"], hpl > 0 {
+      derived["derived.hpcgToHPL"] = hpcg / hpl
+      inherit("derived.hpcgToHPL", from: ["hpcg.rate", "hpl.fp64.rate"])
+    }
 
     // 能效: flops per joule of HPL over a whole-node scope only (a BMC, a platform meter);
     // energy over a component (a CPU package) is listed, never scored.

@@ -82,7 +82,7 @@ public enum StandardParser {
   }
 
   public static let derivedMetrics: Set<String> = [
-    "precisionBalance", "bytesPerFlop", "flopsPerWatt",
+    "precisionBalance", "bytesPerFlop", "flopsPerWatt", "hpcgToHPL",
   ]
 
   public static func parse(

@@ -50,7 +50,7 @@ final class HPCGTests: XCTestCase {
     let parts = try solve(ranks: 8, 16, 16, 16) { solver -> [Int] in
       var x = [Double](repeating: 1, count: solver.problem.fine.columnCount)
       var y = [Double](repeating: 0, count: solver.problem.fine.rows)
-      try solver.spmv(solver.problem.fine, &x, &y)
+      try solver.spmv(0, &x, &y)
       return [solver.problem.fine.nonzeros, y == solver.problem.b ? 1 : 0]
     }
     XCTAssertEqual(parts.map { $0[0] }.reduce(0, +), HPCGProblem.nonzeros(gx: 32, gy: 32, gz: 32))
@@ -115,6 +115,7 @@ final class HPCGTests: XCTestCase {
     ]
     for (ranks, nx, ny, nz, preconditioned, residual) in cases {
       let outcome = try solve(ranks: ranks, nx, ny, nz) { solver -> [Double] in
+        var solver = solver
         let spectral = try solver.spectralTest()
         let symmetry = try solver.symmetryDepartures()
         var x = [Double](repeating: 0, count: solver.problem.fine.columnCount)
@@ -144,4 +145,83 @@ final class HPCGTests: XCTestCase {
       XCTAssertGreaterThan(departures[0].mg, 1, "departure \(departures[0].mg)")
     }
   }
+
+  // MARK: The benchmark run
+
+  /// A whole run as xhpcg's main does it: valid, one timed set when runSeconds is 0, the set's
+  /// residual the reference run's (xhpcg's 3.66234e-41 for one rank of 16³), the official flops
+  /// HPCG's formula, and the rating HPCG's amortisation of set-up and optimisation.
+  func testARunIsValidatedAndRatedAsHPCGDoes() throws {
+    for ranks in [1, 2] {
+      let outcomes = try InProcessWorld.run(ranks: ranks) { communicator in
+        try HPCGRun.run(
+          HPCGRun.Configuration(nx: 16, ny: 16, nz: 16, runSeconds: 0), communicator: communicator)
+      }
+      let outcome = outcomes[0]
+      XCTAssertTrue(outcome.valid, outcome.failures.joined(separator: "; "))
+      XCTAssertEqual(outcome.sets, 1)
+      XCTAssertEqual(outcome.iterationsPerSet, 50)
+      XCTAssertEqual(outcome.optimizedIterations, 50, "the reference kernels: the same 50 iterations")
+      XCTAssertEqual(outcome.setResiduals[0], outcome.referenceTolerance, accuracy: 0)
+      XCTAssertEqual(outcome.residualVariance, 0)
+      if ranks == 1 { XCTAssertEqual(outcome.setResiduals[0], 3.66234e-41, accuracy: 3.66234e-41 * 5e-6) }
+      XCTAssertEqual(outcome.spectralIterations.unpreconditioned, [11, 11])
+      let geometry = HPCGGeometry(ranks: ranks, rank: 0, nx: 16, ny: 16, nz: 16)
+      XCTAssertEqual(
+        outcome.model.flops, HPCGProblem(geometry).officialFlops(iterations: 50, sets: 1))
+      XCTAssertEqual(outcome.model.referenceFlops, outcome.model.flops)
+      let t = outcome.times
+      XCTAssertGreaterThan(t.total, t.mg + t.spmv)
+      XCTAssertGreaterThan(t.mg, 0)
+      XCTAssertEqual(
+        outcome.rating,
+        outcome.model.flops / (t.total + (outcome.optimizeSeconds + outcome.setupSeconds) / 10))
+      XCTAssertEqual(outcome.rawRate, outcome.model.flops / t.total)
+      XCTAssertFalse(outcome.officialLength)
+      XCTAssertTrue(outcomes.allSatisfy { $0.rating == outcome.rating }, "every rank agrees")
+    }
+  }
+
+  /// HPCG's counts against what xhpcg printed for one rank of 104³, one set of 50 iterations:
+  /// "Raw Total" flops 2.06694e+10 and read / write bandwidths 9.26164 / 2.14047 GB/s over the
+  /// same time; and the rating's scaling when the optimised run needs more iterations.
+  func testTheModelIsHPCGsCount() {
+    let geometry = HPCGGeometry(ranks: 1, rank: 0, nx: 104, ny: 104, nz: 104)
+    let model = HPCGModel(geometry: geometry, sets: 1, iterations: 50, referenceIterations: 50)
+    XCTAssertEqual(model.flops, 2.06694e10, accuracy: 2.06694e10 * 5e-6)
+    XCTAssertEqual(model.reads / model.writes, 9.26164 / 2.14047, accuracy: 4.33 * 2e-5)
+    let longer = HPCGModel(geometry: geometry, sets: 3, iterations: 60, referenceIterations: 50)
+    XCTAssertEqual(longer.referenceFlops, longer.flops * 50 / 60, accuracy: longer.flops * 1e-15)
+    XCTAssertGreaterThan(longer.flops, 3 * model.flops)
+  }
+
+  /// A preconditioner that is not symmetric makes the run invalid, with the reason.
+  func testABrokenSmootherMakesTheRunInvalid() throws {
+    var broken = HPCGRun.Configuration(nx: 16, ny: 16, nz: 16, runSeconds: 0)
+    broken.smoother = .forwardOnly
+    let configuration = broken
+    let outcome = try InProcessWorld.run(ranks: 2) { communicator in
+      try HPCGRun.run(configuration, communicator: communicator)
+    }[0]
+    XCTAssertFalse(outcome.valid)
+    XCTAssertTrue(
+      outcome.failures.contains { $0.hasPrefix("symmetry test: MG departure") },
+      outcome.failures.joined(separator: "; "))
+  }
+
+  /// TestNorms' arithmetic: the mean as the first value plus the mean departure, the variance
+  /// about it; a spread of 10⁻³ is the limit.
+  func testTheVarianceTestIsHPCGs() throws {
+    var outcome = try InProcessWorld.run(ranks: 1) { communicator in
+      try HPCGRun.run(
+        HPCGRun.Configuration(nx: 16, ny: 16, nz: 16, runSeconds: 0), communicator: communicator)
+    }[0]
+    outcome.setResiduals = [1e-3, 3e-3]
+    XCTAssertEqual(outcome.residualMean, 2e-3, accuracy: 1e-18)
+    XCTAssertEqual(outcome.residualVariance, 1e-6, accuracy: 1e-18)
+    XCTAssertFalse(outcome.valid, "variance 1e-6 is not below 1e-6")
+    outcome.setResiduals = [1e-3, 2.9e-3]
+    XCTAssertTrue(outcome.valid, outcome.failures.joined(separator: "; "))
+  }
 }
+

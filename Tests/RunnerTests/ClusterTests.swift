@@ -82,6 +82,8 @@ final class ClusterTests: XCTestCase, CommandLineHarness {
         "{ id: mpi.pingpong, parameters: { scale: 0.01, maxSize: 4096 } }",
         "{ id: io.seq.write, repeats: 2, parameters: { scope: job, path: SCRATCH, fileSize: 1048576, blockSize: 65536, streams: 2, direct: false } }",
         "{ id: io.seq.read, repeats: 1, parameters: { scope: job, path: SCRATCH, fileSize: 1048576, blockSize: 65536, streams: 1, direct: false } }",
+        "{ id: hpcg, parameters: { scope: node, nx: 16, threads: 2, runSeconds: 0 } }",
+        "{ id: hpcg, parameters: { scope: job, nx: 16, runSeconds: 0 } }",
       ])
     let scratch = folder.appendingPathComponent("shared-scratch").path
     try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
@@ -116,10 +118,19 @@ final class ClusterTests: XCTestCase, CommandLineHarness {
       [
         "stream.triad node 0 ok", "stream.triad node 1 ok", "hpl.fp64 node 0 ok",
         "hpl.fp64 node 1 ok", "hpl.fp64 job - ok", "mpi.pingpong job - ok",
-        "io.seq.write job - ok", "io.seq.read job - ok",
+        "io.seq.write job - ok", "io.seq.read job - ok", "hpcg node 0 ok", "hpcg node 1 ok",
+        "hpcg job - ok",
       ])
+    // HPCG on each node (its 2 threads as ranks) and over the 4 MPI ranks (2×2×1 boxes of
+    // 16³, halos through MPI), validated as HPCG validates.
+    let hpcg = results.filter { $0["id"] as? String == "hpcg" }
+    XCTAssertEqual((hpcg[2]["parameters"] as? [String: Any])?["processGrid"] as? String, "2x2x1")
+    XCTAssertEqual((hpcg[0]["parameters"] as? [String: Any])?["processGrid"] as? String, "2x1x1")
+    XCTAssertTrue(
+      ((hpcg[2]["validation"] as? [String: Any])?["detail"] as? String ?? "").contains(
+        "spectral test 11/11 unpreconditioned"), "\(hpcg[2])")
     // Both fake nodes wrote into one folder at once; each read the other's files.
-    for result in results.suffix(2) {
+    for result in results.filter({ ($0["id"] as? String ?? "").hasPrefix("io.") }) {
       XCTAssertEqual((result["parameters"] as? [String: Any])?["nodes"] as? Int, 2)
       XCTAssertTrue(
         (result["placement"] as? String ?? "").contains("node k reads node k+1's files"),
@@ -131,7 +142,7 @@ final class ClusterTests: XCTestCase, CommandLineHarness {
     let statistics = try XCTUnwrap(document["nodeStatistics"] as? [[String: Any]])
     XCTAssertEqual(
       Set(statistics.map { "\($0["id"] ?? "") \($0["metric"] ?? "")" }),
-      ["stream.triad bandwidth", "hpl.fp64 rate"])
+      ["stream.triad bandwidth", "hpl.fp64 rate", "hpcg rate", "hpcg rawRate", "hpcg bandwidth"])
     let verify = try execute(Self.binary, ["verify", report], environment: config)
     XCTAssertEqual(verify.status, 0, verify.stdout)
     let score = try execute(Self.binary, ["score", report, "--json"], environment: config)

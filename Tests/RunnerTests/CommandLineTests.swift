@@ -570,7 +570,7 @@ final class CommandLineTests: XCTestCase, CommandLineHarness {
       [
         "stream", "stream.copy", "stream.scale", "stream.add", "stream.triad", "hpl.fp64",
         "gemm.fp64",
-        "gemm.fp32", "gemm.fp16", "gemm.bf16", "hplmxp", "energy.idle", "io.seq.write", "io.seq.read",
+        "gemm.fp32", "gemm.fp16", "gemm.bf16", "hplmxp", "hpcg", "energy.idle", "io.seq.write", "io.seq.read",
         "io.rand.write", "io.rand.read", "io.fsync", "io.md.easy", "io.md.hard", "io.capacity", "io",
         "c2c.latency", "mpi.pingpong", "mpi.bw", "mpi.bibw", "mpi.allreduce", "mpi.barrier",
       ])

@@ -156,8 +156,9 @@ final class RunRuleTests: XCTestCase {
       path: Self.root.appendingPathComponent("suites/standards/cses-3.yaml").path,
       knownBenchmarks: all.union([
         "io.seq.read", "io.seq.write", "io.rand.read", "io.rand.write", "io.md.easy", "io.md.hard",
+        "hpcg",
       ]))
-    XCTAssertEqual(standard.version, "3.0.0")
+    XCTAssertEqual(standard.version, "3.1.0")
     let storageDimension = try XCTUnwrap(standard.dimensions.first { $0.id == "storage" })
     XCTAssertTrue(storageDimension.optional)
     XCTAssertEqual(storageDimension.name, "存力 storage")
@@ -198,4 +199,42 @@ final class RunRuleTests: XCTestCase {
     XCTAssertFalse(without.lacking?.contains("存力 storage") ?? false, "\(without.lacking ?? [])")
     XCTAssertTrue(without.lacking?.contains("存力 memory") ?? false)
   }
+
+  /// Version 3.1: HPCG's rating in 超算 and HPCG over HPL in 均衡, each at its reference scoring
+  /// 100; a box under a quarter of memory or sets shorter than 1800 s make it an estimate.
+  func testVersionThreePointOneScoresHPCGAndItsRatioToHPL() throws {
+    let standard = try StandardParser.load(
+      path: Self.root.appendingPathComponent("suites/standards/cses-3.yaml").path,
+      knownBenchmarks: all.union([
+        "io.seq.read", "io.seq.write", "io.rand.read", "io.rand.write", "io.md.easy", "io.md.hard",
+        "hpcg",
+      ]))
+    let hpl = result("hpl.fp64", "rate", 3e12, parameters: ["n": .int(40000)], conditions: quiet)
+    func hpcg(share: Double, seconds: Double) -> BenchmarkResult {
+      result(
+        "hpcg", "rate", 6e10,
+        parameters: ["memoryShare": .double(share), "timedSeconds": .double(seconds)], samples: 1,
+        conditions: quiet)
+    }
+    let official = hpcg(share: 0.3, seconds: 1805)
+    XCTAssertEqual(standard.missedRules(official, in: report([official])), [])
+    let figures = try XCTUnwrap(
+      CenterFigures.aggregate([report([hpl, official])], standard: standard).first)
+    let block = Scorer.score(figures, standard: standard)
+    let hpc = try XCTUnwrap(block.dimensions.first { $0.id == "hpc" })
+    let rating = try XCTUnwrap(hpc.metrics.first { $0.key == "hpcg.rate" })
+    XCTAssertEqual(try XCTUnwrap(rating.score), 100, accuracy: 1e-9)
+    let balance = try XCTUnwrap(block.dimensions.first { $0.id == "balance" })
+    let ratio = try XCTUnwrap(balance.metrics.first { $0.key == "derived.hpcgToHPL" })
+    XCTAssertEqual(try XCTUnwrap(ratio.value), 0.02, accuracy: 1e-15)
+    XCTAssertEqual(try XCTUnwrap(ratio.score), 100, accuracy: 1e-9)
+    let quick = hpcg(share: 0.01, seconds: 3)
+    XCTAssertEqual(
+      standard.missedRules(quick, in: report([quick])),
+      [
+        "hpcg-problem-size: memoryShare = 0.01, the rule asks at least 0.25",
+        "hpcg-official-length: timedSeconds = 3, the rule asks at least 1800",
+      ])
+  }
 }
+

@@ -213,19 +213,8 @@ public struct HPCGProblem: Sendable {
   /// iteration, plus one per set), and per MG level 4·nnz per smoothing step and 2·nnz for its
   /// SpMV, 4·nnz on the coarsest. Restriction and prolongation are not counted.
   public func officialFlops(iterations: Int, sets: Int) -> Double {
-    let n = Double(iterations * sets)
-    var g = geometry
-    var nnz: [Double] = []
-    for _ in 0..<Self.levelCount {
-      nnz.append(Double(Self.nonzeros(gx: g.gnx, gy: g.gny, gz: g.gnz)))
-      g = g.coarser
-    }
-    let rows = Double(geometry.gnx * geometry.gny * geometry.gnz)
-    let ddot = (3 * n + Double(sets)) * 2 * rows
-    let spmv = (n + Double(sets)) * 2 * nnz[0]
-    var mg = 0.0
-    for level in 0..<(Self.levelCount - 1) { mg += n * 10 * nnz[level] }
-    mg += n * 4 * nnz[Self.levelCount - 1]
-    return 2 * ddot + spmv + mg
+    HPCGModel(
+      geometry: geometry, sets: sets, iterations: iterations, referenceIterations: iterations
+    ).flops
   }
 }
