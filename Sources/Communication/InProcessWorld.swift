@@ -1,10 +1,13 @@
 import Foundation
+#if canImport(Glibc)
+  import Glibc
+#endif
 import Synchronization
 
 /// N ranks in one process, each a thread, for tests that must not start MPI: messages are
 /// copied into the receiver's mailbox at once (a send never blocks, as an eager MPI send), and
-/// a receive sleeps on a condition until its message is there — ranks wait without spinning,
-/// so many ranks run on few cores. Matching follows MPI: by communicator, source and tag, in
+/// a receive polls for a few microseconds (yielding its core) and then sleeps on a condition
+/// until its message is there — ranks wait without spinning, so many ranks run on few cores. Matching follows MPI: by communicator, source and tag, in
 /// the order sent. A receive that waits longer than `timeoutSeconds` throws a clear error; once
 /// any rank fails, every other waiting rank stops with `peerFailed` instead of hanging.
 ///
@@ -153,6 +156,15 @@ final class Mailbox: @unchecked Sendable {
   func take(_ key: Key, deadline: UInt64, stop: () -> Error?) throws -> Message? {
     condition.lock()
     defer { condition.unlock() }
+    // A rank on another core usually answers within microseconds, and waking from a condition
+    // wait costs tens of them: poll for up to 30 µs first, yielding the core each time (so
+    // ranks oversubscribing the cores still run), unless a delayed message is due later.
+    let spinEnd = DispatchTime.now().uptimeNanoseconds &+ 30_000
+    while queues[key]?.first == nil, DispatchTime.now().uptimeNanoseconds < spinEnd {
+      condition.unlock()
+      sched_yield()
+      condition.lock()
+    }
     while true {
       let now = DispatchTime.now().uptimeNanoseconds
       if let message = takeArrived(key, now: now) { return message }
