@@ -46,7 +46,7 @@ struct ParsedResult {
 public enum LogFormats {
   static let all: [any LogFormat.Type] = [
     HPCCLog.self, NVIDIAHPLLog.self, NVIDIAMxPLog.self, HPLLog.self, StreamLog.self, OSULog.self,
-    NCCLLog.self, HPCGLog.self,
+    NCCLJSONLog.self, NCCLLog.self, HPCGLog.self,
   ]
 
   public static var ids: [String] { all.map { $0.id } }

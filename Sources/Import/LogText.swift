@@ -43,13 +43,15 @@ public struct LogText: Sendable {
   public init(text: String, file: String) throws(ImportError) {
     self.file = file
     self.text = text
+    let json = text.prefix(64).drop(while: { $0.isWhitespace }).first == "{"
     var lines: [Substring] = []
     for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
     {
       guard lines.count < LogText.maximumLines else {
         throw ImportError(file: file, "more than \(LogText.maximumLines) lines")
       }
-      guard line.utf8.count <= LogText.maximumLineLength else {
+      // A JSON document (nccl-tests -J) may be one long line: JSONSerialization reads it.
+      guard line.utf8.count <= LogText.maximumLineLength || json else {
         throw ImportError(
           file: file, line: index + 1, "a line of \(line.utf8.count) bytes (at most 65536)")
       }

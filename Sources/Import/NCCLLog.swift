@@ -47,6 +47,22 @@ enum NCCLLog: LogFormat {
     var texts: [Substring]
   }
 
+  /// One row of the table as either output gives it: sizes in bytes, times in µs, bandwidths
+  /// in GB/s; `wrong` nil where the run did not check its data (N/A, null).
+  struct Entry {
+    var place: String
+    var size: Int
+    var time: Double
+    var algbw: Double
+    var busbw: Double
+    var wrong: Double?
+    var timeInPlace: Double
+    var busbwInPlace: Double
+    var wrongInPlace: Double?
+    /// Half a unit of the time's last printed digit (µs).
+    var timeRounding: Double
+  }
+
   static func parse(_ log: LogText) throws(ImportError) -> ParsedLog {
     var collective: String?
     var version: String?
@@ -95,13 +111,7 @@ enum NCCLLog: LogFormat {
     }
     guard !rows.isEmpty else { throw log.error(nil, "no result rows (size, count, type, ...)") }
 
-    var checks: [ImportCheck] = []
-    var metrics: [Metric] = []
-    var wrong: [Int] = []
-    var unchecked = 0
-    var algbwOff: [Int] = []
-    var busbwOff: [Int] = []
-    let n = Double(ranks)
+    var entries: [Entry] = []
     for row in rows {
       let t = row.texts
       // out-of-place: time algbw busbw #wrong; in-place: the same.
@@ -111,83 +121,122 @@ enum NCCLLog: LogFormat {
       else {
         throw log.error(row.line, "expected positive times and bandwidths in both blocks")
       }
+      var flags: [Double?] = []
       for flag in [t[3], t[7]] {
         if flag == "N/A" {
-          unchecked += 1
+          flags.append(nil)
         } else if let count = LogNumber.double(flag) {
-          if count != 0 { wrong.append(row.line) }
+          flags.append(count)
         } else {
           throw log.error(row.line, "expected a #wrong count or N/A, got \"\(flag)\"")
         }
       }
-      // algbw = size / time (GB/s from µs), within the rounding of both printed values.
       let decimals = t[0].split(separator: ".").dropFirst().first?.count ?? 0
-      let timeRounding = 0.5 * pow(10, -Double(decimals)) / time
-      let recomputed = Double(row.size) / time / 1e3
-      if abs(recomputed - algbw) > (0.005 + recomputed * timeRounding) * 1.05 + 1e-9 {
-        algbwOff.append(row.line)
+      entries.append(
+        Entry(
+          place: String(row.line), size: row.size, time: time, algbw: algbw, busbw: busbw,
+          wrong: flags[0], timeInPlace: timeIn, busbwInPlace: busbwIn, wrongInPlace: flags[1],
+          timeRounding: 0.5 * pow(10, -Double(decimals))))
+    }
+    let result = table(
+      collective: name, factor: known.factor, id: known.id, ranks: ranks, entries: entries,
+      places: "lines", bandwidthRounding: 0.005,
+      outOfBounds: outOfBounds.map { ($0.ok, $0.line, $0.text) }
+        ?? (false, nil, "no \"# Out of bounds values\" line: the log is cut"),
+      devices: "\"Using devices\"")
+    return ParsedLog(tool: "nccl-tests", toolVersion: version, results: [result])
+  }
+
+  /// The result of one collective's table, whichever output it came from: each row checked
+  /// (#wrong = 0; algbw = size / time and busbw = algbw × the collective's factor for `ranks`,
+  /// within the rounding of the printed values), the out-of-bounds count, the metrics per size.
+  static func table(
+    collective name: String, factor: @Sendable (Double) -> Double, id: String, ranks: Int,
+    entries: [Entry], places: String, bandwidthRounding: Double,
+    outOfBounds: (ok: Bool, line: Int?, text: String), devices: String
+  ) -> ParsedResult {
+    var checks: [ImportCheck] = []
+    var metrics: [Metric] = []
+    var wrong: [String] = []
+    var unchecked = 0
+    var algbwOff: [String] = []
+    var busbwOff: [String] = []
+    let n = Double(ranks)
+    for entry in entries {
+      for flag in [entry.wrong, entry.wrongInPlace] {
+        if let count = flag {
+          if count != 0 { wrong.append(entry.place) }
+        } else {
+          unchecked += 1
+        }
+      }
+      // algbw = size / time (GB/s from µs), within the rounding of both printed values.
+      let time = entry.time
+      let timeRounding = entry.timeRounding / time
+      let recomputed = Double(entry.size) / time / 1e3
+      if abs(recomputed - entry.algbw) > (bandwidthRounding + recomputed * timeRounding) * 1.05 + 1e-9 {
+        algbwOff.append(entry.place)
       }
       if ranks > 0 {
-        let factor = known.factor(n)
-        if abs(recomputed * factor - busbw) > (0.005 + recomputed * factor * timeRounding) * 1.05 + 1e-9 {
-          busbwOff.append(row.line)
+        let f = factor(n)
+        if abs(recomputed * f - entry.busbw)
+          > (bandwidthRounding + recomputed * f * timeRounding) * 1.05 + 1e-9
+        {
+          busbwOff.append(entry.place)
         }
       }
       metrics.append(
-        Metric(name: "busbw", value: busbw * 1e9, unit: .bytesPerSecond, polarity: .higherIsBetter, size: row.size))
+        Metric(name: "busbw", value: entry.busbw * 1e9, unit: .bytesPerSecond, polarity: .higherIsBetter, size: entry.size))
       metrics.append(
-        Metric(name: "algbw", value: algbw * 1e9, unit: .bytesPerSecond, polarity: .higherIsBetter, size: row.size))
+        Metric(name: "algbw", value: entry.algbw * 1e9, unit: .bytesPerSecond, polarity: .higherIsBetter, size: entry.size))
       metrics.append(
-        Metric(name: "time", value: time * 1e-6, unit: .seconds, polarity: .lowerIsBetter, size: row.size))
+        Metric(name: "time", value: time * 1e-6, unit: .seconds, polarity: .lowerIsBetter, size: entry.size))
       metrics.append(
         Metric(
-          name: "busbwInPlace", value: busbwIn * 1e9, unit: .bytesPerSecond, polarity: .higherIsBetter,
-          size: row.size))
+          name: "busbwInPlace", value: entry.busbwInPlace * 1e9, unit: .bytesPerSecond,
+          polarity: .higherIsBetter, size: entry.size))
     }
-    if unchecked == rows.count * 2 {
+    let count = entries.count
+    if unchecked == count * 2 {
       checks.append(.notCheckable("nccl.wrong", "#wrong is N/A: the run did not check its data (-c 0)"))
     } else {
       checks.append(
         .check(
           "nccl.wrong", wrong.isEmpty && unchecked == 0,
           wrong.isEmpty
-            ? (unchecked == 0 ? "#wrong = 0 at every size, both blocks" : "#wrong is N/A on \(unchecked) of \(rows.count * 2) cells")
-            : "#wrong ≠ 0 on lines \(wrong.map(String.init).joined(separator: ", "))"))
+            ? (unchecked == 0 ? "#wrong = 0 at every size, both blocks" : "#wrong is N/A on \(unchecked) of \(count * 2) cells")
+            : "#wrong ≠ 0 on \(places) \(wrong.joined(separator: ", "))"))
     }
-    if let outOfBounds {
-      checks.append(.check("nccl.outOfBounds", outOfBounds.ok, outOfBounds.text, line: outOfBounds.line))
-    } else {
-      checks.append(.check("nccl.outOfBounds", false, "no \"# Out of bounds values\" line: the log is cut"))
-    }
+    checks.append(.check("nccl.outOfBounds", outOfBounds.ok, outOfBounds.text, line: outOfBounds.line))
     checks.append(
       .check(
         "nccl.algbw.recomputed", algbwOff.isEmpty,
         algbwOff.isEmpty
-          ? "algbw = size / time at all \(rows.count) sizes"
-          : "algbw is not size / time on lines \(algbwOff.map(String.init).joined(separator: ", "))"))
+          ? "algbw = size / time at all \(count) sizes"
+          : "algbw is not size / time on \(places) \(algbwOff.joined(separator: ", "))"))
     if ranks > 0 {
       checks.append(
         .check(
           "nccl.busbw.recomputed", busbwOff.isEmpty,
           busbwOff.isEmpty
             ? "busbw = algbw × the \(name) factor for \(ranks) ranks at every size"
-            : "busbw is not algbw × the \(name) factor for \(ranks) ranks on lines \(busbwOff.map(String.init).joined(separator: ", "))"
+            : "busbw is not algbw × the \(name) factor for \(ranks) ranks on \(places) \(busbwOff.joined(separator: ", "))"
         ))
     } else {
       checks.append(
-        .notCheckable("nccl.busbw.recomputed", "the log lists no ranks (\"# Using devices\"): the factor is unknown"))
+        .notCheckable("nccl.busbw.recomputed", "the log lists no ranks (\(devices)): the factor is unknown"))
     }
     checks.append(
-      .notCheckable("nccl.devices", "the GPUs named under \"Using devices\" are the log's own statement"))
-    let result = ParsedResult(
-      id: known.id, scope: .job,
+      .notCheckable("nccl.devices", "the GPUs named under \(devices) are the log's own statement"))
+    let last = entries.last!.size
+    return ParsedResult(
+      id: id, scope: .job,
       parameters: [
         "collective": .string(name), "ranks": ranks > 0 ? .int(ranks) : .null,
-        "minSize": .int(rows.first!.size), "maxSize": .int(rows.last!.size),
+        "minSize": .int(entries.first!.size), "maxSize": .int(last),
       ],
       samples: [], metrics: metrics, checks: checks,
-      summary: "nccl-tests \(name): busbw \(String(format: "%.2f", (metrics.first { $0.name == "busbw" && $0.size == rows.last!.size }?.value ?? 0) / 1e9)) GB/s at \(rows.last!.size) B, \(ranks) ranks",
+      summary: "nccl-tests \(name): busbw \(String(format: "%.2f", (metrics.first { $0.name == "busbw" && $0.size == last }?.value ?? 0) / 1e9)) GB/s at \(last) B, \(ranks) ranks",
       verifying: ["nccl.wrong", "nccl.algbw.recomputed", "nccl.busbw.recomputed"])
-    return ParsedLog(tool: "nccl-tests", toolVersion: version, results: [result])
   }
 }

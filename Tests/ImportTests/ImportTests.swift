@@ -291,6 +291,49 @@ final class ImportTests: XCTestCase {
     XCTAssertEqual(try importing(tagged).results[0].status, .ok)
   }
 
+  /// nccl-tests' JSON (-J): the same checks as the text, at the JSON's six decimals. The
+  /// fixture is constructed (see Fixtures/SOURCES.md): the CSCS run's rows in util.cu's layout.
+  func testNCCLTestsJSONRowsRecomputeAndTamperingFails() throws {
+    let log = try fixture("nccl-tests-allreduce-8gh200-constructed.json")
+    let report = try importing(log, file: "allreduce.json")
+    XCTAssertEqual(report.imported?.parser, "nccl-tests-json@1")
+    XCTAssertEqual(report.results.map(\.id), ["nccl.allreduce"])
+    let result = report.results[0]
+    XCTAssertEqual(result.status, .ok, result.validation?.detail ?? "")
+    XCTAssertEqual(result.imported?.validity, .verifiedFromLog)
+    XCTAssertEqual(result.parameters["ranks"], .int(8))
+    XCTAssertEqual(try XCTUnwrap(metric(result, "busbw", size: 134_217_728)), 122.563674e9, accuracy: 1)
+    XCTAssertEqual(try XCTUnwrap(metric(result, "time", size: 8)), 17.93e-6, accuracy: 1e-12)
+    for id in ["nccl.wrong", "nccl.outOfBounds", "nccl.algbw.recomputed", "nccl.busbw.recomputed"] {
+      XCTAssertEqual(check(report, id)?.status, .passed, "\(id): \(check(report, id)?.detail ?? "")")
+    }
+    XCTAssertFalse(result.metrics.contains { $0.value == 19.7866e9 }, "the average is never imported")
+    // busbw inflated by 0.1 % at the largest size (well past six decimals): caught.
+    let inflated = try importing(log.replacingOccurrences(of: "\"bus_bw\":122.563674", with: "\"bus_bw\":122.686238"))
+    XCTAssertEqual(check(inflated, "nccl.busbw.recomputed")?.status, .failed)
+    XCTAssertTrue(check(inflated, "nccl.busbw.recomputed")?.detail.contains("results [24]") ?? false)
+    XCTAssertEqual(inflated.results[0].status, .invalid)
+    let faster = try importing(log.replacingOccurrences(of: "\"time\":1916.400000", with: "\"time\":1816.400000"))
+    XCTAssertEqual(check(faster, "nccl.algbw.recomputed")?.status, .failed)
+    let wrong = try importing(log.replacingOccurrences(of: "\"nwrong\":0.000000}", with: "\"nwrong\":3.000000}"))
+    XCTAssertEqual(check(wrong, "nccl.wrong")?.status, .failed)
+    let bounds = try importing(log.replacingOccurrences(of: "\"out_of_bounds\":{\"count\":0,\"okay\":\"true\"}", with: "\"out_of_bounds\":{\"count\":2,\"okay\":\"false\"}"))
+    XCTAssertEqual(check(bounds, "nccl.outOfBounds")?.status, .failed)
+    let unchecked = try importing(log.replacingOccurrences(of: "\"nwrong\":0.000000", with: "\"nwrong\":null"))
+    XCTAssertEqual(check(unchecked, "nccl.wrong")?.status, .notCheckable)
+    // Bad input: one line naming the file and what was expected.
+    XCTAssertThrowsError(try importing(String(log.dropLast(40)), file: "cut.json")) {
+      XCTAssertTrue(String(describing: $0).hasPrefix("cut.json: not valid JSON"), "\($0)")
+    }
+    XCTAssertThrowsError(
+      try importing(log.replacingOccurrences(of: "\"time\":17.930000", with: "\"time\":\"nan\""), file: "nan.json")
+    ) {
+      XCTAssertEqual(
+        String(describing: $0),
+        "nan.json: results[0].out_of_place: expected a positive time and non-negative alg_bw and bus_bw")
+    }
+  }
+
   // MARK: HPCG
 
   func testHPCGRatingRecomputesAndVAndVMustPass() throws {
@@ -405,10 +448,10 @@ final class ImportTests: XCTestCase {
     }
     XCTAssertEqual(
       message("hello\n"),
-      "x.log: no known log format (hpcc, nvidia-hpl, nvidia-hpl-mxp, hpl, stream, osu, nccl-tests, hpcg) recognised by its signature lines; name one with FORMAT")
+      "x.log: no known log format (hpcc, nvidia-hpl, nvidia-hpl-mxp, hpl, stream, osu, nccl-tests-json, nccl-tests, hpcg) recognised by its signature lines; name one with FORMAT")
     XCTAssertEqual(
       message("hello\n", format: "nccl"),
-      "x.log: unknown format \"nccl\" (known: auto, hpcc, nvidia-hpl, nvidia-hpl-mxp, hpl, stream, osu, nccl-tests, hpcg)")
+      "x.log: unknown format \"nccl\" (known: auto, hpcc, nvidia-hpl, nvidia-hpl-mxp, hpl, stream, osu, nccl-tests-json, nccl-tests, hpcg)")
     XCTAssertTrue(message("hello\n", format: "hpl").contains("does not look like hpl output"))
     XCTAssertEqual(
       message("# OSU MPI Latency Test v7.4\n# Size Avg Latency(us)\n1 0.5\n2 nan\n"),
@@ -442,6 +485,7 @@ final class ImportTests: XCTestCase {
       "hpl-2.3-1x2.txt", "hpcc-1.5.0-2ranks.txt", "stream-5.10-2threads.txt",
       "osu-7.4-latency-validated.txt", "nccl-tests-2.17.1-allreduce-8gh200.txt", hpcgFixture,
       "nvidia-hpl-8gh200-excerpt.txt", "nvidia-hpl-mxp-8a100-excerpt.txt",
+      "nccl-tests-allreduce-8gh200-constructed.json",
     ].map { Array(try fixture($0).utf8) }
     var outcomes = [0, 0]
     for round in 0..<2_000 {
