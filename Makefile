@@ -10,9 +10,11 @@ SUITE ?= suites/quick.yaml
 RUN_ARGS ?=
 BIN := .build/release/suanli
 
-# Build and run: hwloc, OpenBLAS, LAPACKE. Tests: Debian's jsonschema validates reports.
+# Build and run: hwloc, OpenBLAS, LAPACKE. Tests: Debian's jsonschema validates reports; pip
+# fetches one small fixture from PyPI (the CUDA runtime, scripts/fetch-cuda-runtime.sh); a C
+# compiler builds the tests' fake CUDA runtime.
 PACKAGES := pkg-config libhwloc-dev hwloc libopenblas-dev liblapacke-dev libopenmpi-dev openmpi-bin
-TEST_PACKAGES := python3-jsonschema
+TEST_PACKAGES := python3-jsonschema python3-pip gcc
 # The anchors `make bench` compares against.
 BENCH_PACKAGES := likwid hpcc fio
 # The MPI benchmarks are built when Open MPI's development files are there (after `deps`:
@@ -46,7 +48,9 @@ run: build
 
 test: build
 	@scripts/ensure-packages.sh $(TEST_PACKAGES)
+	@scripts/fetch-cuda-runtime.sh
 	SUANLI_BIN=$(CURDIR)/$(BIN) SUANLI_PYTHON=/usr/bin/python3 SUANLI_REQUIRE_SCHEMA_CHECK=1 \
+	  SUANLI_TEST_CUDART_DIR=$(CURDIR)/.cache/cuda-runtime \
 	  $(SWIFT) test --disable-swift-testing $(TRAITS)
 
 # The HTML pages in a real browser (headless Chromium, light and dark, CJK fonts): heavy (~500 MB

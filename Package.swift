@@ -34,6 +34,8 @@ let package = Package(
     .systemLibrary(
       name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .target(name: "CSuanli", dependencies: ["CHwloc"], cSettings: cCPU),
+    // CUDA, NVML, HIP and ROCm SMI declarations for dlsym: nothing linked, nothing needed to build.
+    .systemLibrary(name: "CCUDA"),
     .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
     .target(name: "Measurement"),
     .target(name: "Files"),
@@ -45,6 +47,7 @@ let package = Package(
       name: "Kernels", dependencies: ["Measurement", "CSuanli", "COpenBLAS"],
       swiftSettings: swiftCPU),
     .target(name: "Communication"),
+    .target(name: "Devices", dependencies: ["CCUDA", "Measurement"]),
     .target(name: "Energy", dependencies: ["Measurement", "ReportFormat"]),
     .target(
       name: "Import",
@@ -99,7 +102,7 @@ let package = Package(
       name: "suanli",
       dependencies: [
         "Runner", "Benchmarks", "Reports", "Topology", "ReportFormat", "Measurement", "Signing",
-        "Standard", "Comparison", "Visual", "Files", "Energy", "Import",
+        "Standard", "Comparison", "Visual", "Files", "Energy", "Import", "Devices",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Rainbow", package: "Rainbow"),
         .product(name: "Crypto", package: "swift-crypto"),
@@ -135,6 +138,7 @@ let package = Package(
       name: "ComparisonTests",
       dependencies: ["Comparison", "Standard", "ReportFormat", "Measurement"],
       resources: [.copy("Golden")]),
+    .testTarget(name: "DevicesTests", dependencies: ["Devices"], exclude: ["Fixtures"]),
     .testTarget(name: "InterconnectTests", dependencies: ["Interconnect", "Communication"]),
     .testTarget(name: "ArchitectureTests"),
     .testTarget(

@@ -23,7 +23,7 @@ struct Suanli: ParsableCommand {
     abstract: "Measure, verify and compare the compute power of a node (算力).",
     version: "0.1.0",
     subcommands: [
-      Topo.self, Run.self, List.self, Score.self, Compare.self, ReportCommand.self, Keygen.self,
+      Topo.self, DevicesCommand.self, Run.self, List.self, Score.self, Compare.self, ReportCommand.self, Keygen.self,
       Sign.self, Verify.self, ImportCommand.self,
       Canonicalize.self, RunOne.self,
     ])
