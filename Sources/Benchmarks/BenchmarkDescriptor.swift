@@ -99,6 +99,28 @@ public struct BenchmarkDescriptor: Sendable {
   }
 }
 
+/// A benchmark with a `scope` parameter (auto, node, job) that runs on each node or across
+/// the whole job: hpl.fp64, hpcg.
+extension BenchmarkDescriptor {
+  /// Across the job when `scope` is job, or auto in a job of several ranks.
+  public static func runsAcrossJob(_ values: ParameterValues, ranks: Int) -> Bool {
+    switch values.string("scope") {
+    case "job": return true
+    case "node": return false
+    default: return ranks > 1
+    }
+  }
+
+  /// Collective as `runsAcrossJob` says; the scope fixed unless auto.
+  mutating func scopedByParameter() {
+    collective = { values, ranks in Self.runsAcrossJob(values, ranks: ranks) }
+    fixedScope = { values in
+      let scope = values.string("scope")
+      return scope == "auto" ? nil : scope
+    }
+  }
+}
+
 /// Parameters every timed benchmark takes.
 public enum CommonParameters {
   public static func repeats(_ value: Int) -> ParameterSpec {

@@ -67,25 +67,13 @@ public enum HPCGBenchmark {
         }
       },
       run: { context, values in
-        if let communicator = context.communicator, isJob(values, ranks: communicator.size) {
+        if let communicator = context.communicator, BenchmarkDescriptor.runsAcrossJob(values, ranks: communicator.size) {
           return [try runJob(context: context, communicator: communicator, values: values)]
         }
         return [try runNode(context: context, values: values)]
       })
-    descriptor.collective = { values, ranks in isJob(values, ranks: ranks) }
-    descriptor.fixedScope = { values in
-      let scope = values.string("scope")
-      return scope == "auto" ? nil : scope
-    }
+    descriptor.scopedByParameter()
     return descriptor
-  }
-
-  static func isJob(_ values: ParameterValues, ranks: Int) -> Bool {
-    switch values.string("scope") {
-    case "job": return true
-    case "node": return false
-    default: return ranks > 1
-    }
   }
 
   /// Each rank's box: the one asked for (checked as HPCG checks it), or with nx = 0 the

@@ -96,11 +96,7 @@ public enum HPLBenchmark {
         }
         return [try run(context: context, values: values)]
       })
-    descriptor.collective = { values, ranks in isDistributed(values, ranks: ranks) }
-    descriptor.fixedScope = { values in
-      let scope = values.string("scope")
-      return scope == "auto" ? nil : scope
-    }
+    descriptor.scopedByParameter()
     descriptor.communicatesFromThreads = true
     descriptor.collectivePreflight = { _, values, ranks, _ in
       _ = try checkGrid(values, ranks: ranks)
@@ -110,11 +106,7 @@ public enum HPLBenchmark {
 
   /// Distributed when asked for, or by default in a job of several ranks.
   static func isDistributed(_ values: ParameterValues, ranks: Int) -> Bool {
-    switch values.string("scope") {
-    case "job": return true
-    case "node": return false
-    default: return ranks > 1
-    }
+    BenchmarkDescriptor.runsAcrossJob(values, ranks: ranks)
   }
 
   /// The matrix generator the parameters ask for.

@@ -15,7 +15,7 @@ final class ImportCommandLineTests: XCTestCase, CommandLineHarness {
     XCTAssertEqual(
       formats.stdout.split(separator: "\n").map { $0.split(separator: " ").first ?? "" },
       [
-        "auto", "hpcc", "nvidia-hpl", "nvidia-hpl-mxp", "hpl", "stream", "osu", "nccl-tests",
+        "auto", "hpcc", "nvidia-hpl", "nvidia-hpl-mxp", "hpl", "stream", "osu", "nccl-tests-json", "nccl-tests",
         "hpcg",
       ])
 
