@@ -132,7 +132,9 @@ let package = Package(
     .testTarget(name: "SigningTests", dependencies: ["Signing"]),
     .testTarget(
       name: "FuzzTests",
-      dependencies: ["Runner", "Benchmarks", "Reports", "Signing", "Standard", "Topology"]),
+      dependencies: [
+        "Runner", "Benchmarks", "Reports", "Signing", "Standard", "Topology", "Import",
+      ]),
     .testTarget(name: "StandardTests", dependencies: ["Standard", "ReportFormat", "Measurement"]),
     .testTarget(
       name: "ComparisonTests",

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import Benchmarks
+@testable import Import
 @testable import Reports
 @testable import Runner
 @testable import Signing
@@ -193,6 +194,25 @@ final class ParserFuzzTests: XCTestCase {
       // Canonical output always parses, and canonicalising it again changes nothing.
       XCTAssertEqual((try? JSONParser.parse(canonical)).map(Canonicalizer.canonical), canonical)
       return true
+    }
+  }
+
+  /// `suanli import`'s parsers on every fixture log (each as `auto` would pick it): 1,500 rounds
+  /// a log, the logs being larger than the other inputs (ImportTests adds 2,000 mutations
+  /// through the whole importer).
+  func testImportedLogs() throws {
+    let folder = "Tests/ImportTests/Fixtures/"
+    let names = try FileManager.default.contentsOfDirectory(
+      atPath: Self.root.appendingPathComponent(folder).path
+    ).filter { !$0.hasSuffix(".md") }.sorted()
+    XCTAssertGreaterThanOrEqual(names.count, 10)
+    for (index, name) in names.enumerated() {
+      let input = try file(folder + name)
+      fuzz("import \(name)", seed: 40 + UInt64(index), count: 1_500, inputs: [input]) { bytes in
+        guard let log = try? LogText(bytes: bytes, file: name), let format = LogFormats.detect(log)
+        else { return false }
+        return (try? format.parse(log)) != nil
+      }
     }
   }
 
