@@ -63,13 +63,13 @@ final class InProcessCommunicator: Communicator, @unchecked Sendable {
     _ buffer: UnsafeMutableRawPointer, count: Int, type: ElementType, from peer: Int, tag: Int
   ) throws {
     try checkRank(peer)
-    let operation = "receive from rank \(peer) (tag \(tag))"
+    var operation: String { "receive from rank \(peer) (tag \(tag))" }
     let deadline =
       DispatchTime.now().uptimeNanoseconds + UInt64(world.timeoutSeconds * 1e9)
     let key = Mailbox.Key(context: context, source: peer, tag: tag)
     guard
       let message = try world.mailboxes[members[rank]].take(
-        key, deadline: deadline, stop: stopError)
+        key, deadline: deadline, poll: UInt64(world.pollSeconds * 1e9), stop: stopError)
     else {
       let error = CommunicationError.timedOut(
         rank: rank, operation: operation, seconds: world.timeoutSeconds)

@@ -21,19 +21,25 @@ public final class InProcessWorld: Sendable {
   public let size: Int
   public let ranksPerNode: Int
   public let timeoutSeconds: Double
+  /// How long a receive polls (yielding its core) before it sleeps on a condition variable.
+  /// Short by default, so that many ranks share few cores; a world with one rank per core
+  /// (HPCG's threads as ranks) polls longer: in a virtual machine a vCPU left idle is halted
+  /// and takes milliseconds to wake — a cost MPI's busy-polling ranks never pay.
+  public let pollSeconds: Double
   let delay: Delay?
   let corrupt: Corruption?
   let mailboxes: [Mailbox]
   private let failure = Mutex<(rank: Int, reason: String)?>(nil)
 
   public init(
-    size: Int, ranksPerNode: Int? = nil, timeoutSeconds: Double = 60, delay: Delay? = nil,
-    corrupt: Corruption? = nil
+    size: Int, ranksPerNode: Int? = nil, timeoutSeconds: Double = 60, pollSeconds: Double = 30e-6,
+    delay: Delay? = nil, corrupt: Corruption? = nil
   ) {
     precondition(size >= 1, "a world needs at least one rank")
     self.size = size
     self.ranksPerNode = max(1, ranksPerNode ?? size)
     self.timeoutSeconds = timeoutSeconds
+    self.pollSeconds = pollSeconds
     self.delay = delay
     self.corrupt = corrupt
     mailboxes = (0..<size).map { _ in Mailbox() }
@@ -153,13 +159,14 @@ final class Mailbox: @unchecked Sendable {
 
   /// Waits for a message for `key` until `deadline` (uptime nanoseconds); `stop` is checked on
   /// every wake-up and its error thrown (another rank failed).
-  func take(_ key: Key, deadline: UInt64, stop: () -> Error?) throws -> Message? {
+  func take(_ key: Key, deadline: UInt64, poll: UInt64, stop: () -> Error?) throws -> Message? {
     condition.lock()
     defer { condition.unlock() }
     // A rank on another core usually answers within microseconds, and waking from a condition
-    // wait costs tens of them: poll for up to 30 µs first, yielding the core each time (so
-    // ranks oversubscribing the cores still run), unless a delayed message is due later.
-    let spinEnd = DispatchTime.now().uptimeNanoseconds &+ 30_000
+    // wait costs tens of them (milliseconds for a halted vCPU): poll for `poll` ns first,
+    // yielding the core each time (so ranks oversubscribing the cores still run), unless a
+    // delayed message is due later.
+    let spinEnd = DispatchTime.now().uptimeNanoseconds &+ poll
     while queues[key]?.first == nil, DispatchTime.now().uptimeNanoseconds < spinEnd {
       condition.unlock()
       sched_yield()

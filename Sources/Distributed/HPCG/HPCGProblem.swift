@@ -81,8 +81,8 @@ public struct HPCGLevel: Sendable {
         }
       }
     }
-    var values = HugePages.array(repeating: 0.0, count: rows * Self.width)
-    var columns = HugePages.array(repeating: Int32(0), count: rows * Self.width)
+    var values = [Double](repeating: 0, count: rows * Self.width)
+    var columns = [Int32](repeating: 0, count: rows * Self.width)
     var counts = [UInt8](repeating: 0, count: rows)
     var diagonalSlot = [UInt8](repeating: 0, count: rows)
     for iz in 0..<nz {
@@ -120,7 +120,7 @@ public struct HPCGLevel: Sendable {
     self.columns = columns
     self.counts = counts
     self.diagonalSlot = diagonalSlot
-    self.diagonal = HugePages.array(repeating: 26.0, count: rows)
+    self.diagonal = [Double](repeating: 26, count: rows)
     self.neighbours = neighbours
     self.columnCount = offset
   }
@@ -197,7 +197,7 @@ public struct HPCGProblem: Sendable {
     self.levels = levels
     let fine = levels[0]
     // b_i = 26 − (entries − 1): A·1 = b.
-    var b = HugePages.array(repeating: 0.0, count: fine.rows)
+    var b = [Double](repeating: 0, count: fine.rows)
     for row in b.indices { b[row] = 26 - Double(Int(fine.counts[row]) - 1) }
     self.b = b
     exact = [Double](repeating: 1, count: fine.rows)

@@ -136,7 +136,7 @@ public enum HPCGRun {
     }
 
     // The reference run: 50 iterations, whatever the residual; its reduction is the target.
-    var x = HugePages.array(repeating: 0.0, count: columns)
+    var x = [Double](repeating: 0, count: columns)
     let reference = try solver.cg(
       b: b, x: &x, maximumIterations: c.referenceIterations, tolerance: 0,
       preconditioned: true)

@@ -23,9 +23,9 @@ final class HPCGWorkspace: @unchecked Sendable {
     var coarseX: [Double]
     var send: [[Double]]
     init(_ level: HPCGLevel, coarseColumns: Int) {
-      ax = HugePages.array(repeating: 0.0, count: level.columnCount)
-      coarseR = HugePages.array(repeating: 0.0, count: level.coarseToFine.count)
-      coarseX = HugePages.array(repeating: 0.0, count: coarseColumns)
+      ax = [Double](repeating: 0, count: level.columnCount)
+      coarseR = [Double](repeating: 0, count: level.coarseToFine.count)
+      coarseX = [Double](repeating: 0, count: coarseColumns)
       send = level.neighbours.map { [Double](repeating: 0, count: $0.sendRows.count) }
     }
   }
@@ -44,10 +44,10 @@ final class HPCGWorkspace: @unchecked Sendable {
         coarseColumns: index + 1 < problem.levels.count ? problem.levels[index + 1].columnCount : 0)
     }
     let fine = problem.fine
-    p = HugePages.array(repeating: 0.0, count: fine.columnCount)
-    ap = HugePages.array(repeating: 0.0, count: fine.rows)
-    r = HugePages.array(repeating: 0.0, count: fine.rows)
-    z = HugePages.array(repeating: 0.0, count: fine.columnCount)
+    p = [Double](repeating: 0, count: fine.columnCount)
+    ap = [Double](repeating: 0, count: fine.rows)
+    r = [Double](repeating: 0, count: fine.rows)
+    z = [Double](repeating: 0, count: fine.columnCount)
   }
 }
 
