@@ -48,11 +48,12 @@ final class InProcessCommunicator: Communicator, @unchecked Sendable {
   }
 
   private func deliver(
-    _ message: Mailbox.Message, into buffer: UnsafeMutableRawPointer, bytes: Int, operation: String
+    _ message: Mailbox.Message, into buffer: UnsafeMutableRawPointer, bytes: Int,
+    operation: @autoclosure () -> String
   ) throws {
     guard message.bytes.count <= bytes else {
       throw CommunicationError.truncated(
-        rank: rank, operation: operation, expectedBytes: bytes, receivedBytes: message.bytes.count)
+        rank: rank, operation: operation(), expectedBytes: bytes, receivedBytes: message.bytes.count)
     }
     message.bytes.withUnsafeBytes {
       if let base = $0.baseAddress { buffer.copyMemory(from: base, byteCount: $0.count) }

@@ -73,9 +73,8 @@ struct DevicesCommand: ParsableCommand {
       out.append("  " + facts.joined(separator: ", "))
       if let note = device.peakNote { out.append("  peaks: \(note)") }
       for peak in device.peaks {
-        let unit = peak.precision == "int8" ? "op/s" : "flop/s"
-        let value = Humanize.format(peak.flopsPerSecond, unit: .flopsPerSecond)
-          .replacingOccurrences(of: "FLOPS", with: unit == "op/s" ? "OPS" : "FLOPS")
+        let value = Humanize.format(
+          peak.flopsPerSecond, unit: peak.precision == "int8" ? .operationsPerSecond : .flopsPerSecond)
         out.append("  \(peak.precision.padding(toLength: 12, withPad: " ", startingAt: 0)) \(value)  = \(peak.formula)")
       }
     }
