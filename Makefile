@@ -11,8 +11,8 @@ RUN_ARGS ?=
 BIN := .build/release/suanli
 
 # Build and run: hwloc, OpenBLAS, LAPACKE. Tests: Debian's jsonschema validates reports; pip
-# fetches one small fixture from PyPI (the CUDA runtime, scripts/fetch-cuda-runtime.sh); a C
-# compiler builds the tests' fake CUDA runtime.
+# fetches two small fixtures from PyPI (the CUDA 12 and 13 runtimes,
+# scripts/fetch-cuda-runtime.sh); a C compiler builds the tests' fake CUDA libraries.
 PACKAGES := pkg-config libhwloc-dev hwloc libopenblas-dev liblapacke-dev libopenmpi-dev openmpi-bin
 TEST_PACKAGES := python3-jsonschema python3-pip gcc
 # The anchors `make bench` compares against.
@@ -51,6 +51,7 @@ test: build
 	@scripts/fetch-cuda-runtime.sh
 	SUANLI_BIN=$(CURDIR)/$(BIN) SUANLI_PYTHON=/usr/bin/python3 SUANLI_REQUIRE_SCHEMA_CHECK=1 \
 	  SUANLI_TEST_CUDART_DIR=$(CURDIR)/.cache/cuda-runtime \
+	  SUANLI_TEST_CUDART13_DIR=$(CURDIR)/.cache/cuda-runtime-13 \
 	  $(SWIFT) test --disable-swift-testing $(TRAITS)
 
 # The HTML pages in a real browser (headless Chromium, light and dark, CJK fonts): heavy (~500 MB

@@ -81,7 +81,7 @@ let package = Package(
       name: "Benchmarks",
       dependencies: [
         "Measurement", "ReportFormat", "Topology", "Kernels", "Communication", "Interconnect",
-        "Distributed", "Energy",
+        "Distributed", "Energy", "Devices",
       ],
       swiftSettings: swiftCPU),
     .target(

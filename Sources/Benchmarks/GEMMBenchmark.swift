@@ -1,10 +1,14 @@
+import Devices
 import Kernels
 import Measurement
 import ReportFormat
 import Topology
 
-/// `gemm.fp64/fp32/fp16/bf16`: C = A·B in each precision, rate = 2·m·n·k / time, checked with
-/// Freivalds' algorithm against an FP64 evaluation with a bound derived from k·u.
+/// `gemm.fp64/fp32/tf32/fp16/bf16/fp8/int8`: C = A·B in each precision, rate = 2·m·n·k / time,
+/// checked with Freivalds' algorithm against an FP64 evaluation with a bound derived from k·u.
+/// On the CPU (`device: cpu`, the default) FP64, FP32, FP16 and BF16 run (Kernels); TF32, FP8
+/// and INT8 are GPU precisions, `unsupported` there. On `cuda:N` (or `cuda:*`, every device)
+/// every precision runs through cuBLAS (DeviceGEMMBenchmark).
 public enum GEMMBenchmark {
   static func parameters(defaultN: Int) -> [ParameterSpec] {
     [
@@ -19,29 +23,49 @@ public enum GEMMBenchmark {
       ParameterSpec(
         name: "seed", kind: .integer(0...Int.max), defaultValue: .int(42),
         help: "seed of the random inputs"),
+      ParameterSpec(
+        name: "device",
+        kind: .text(expectation: "cpu, cuda:N or cuda:*", accepts: { DeviceSelector($0) != nil }),
+        defaultValue: .string("cpu"),
+        help: "where the GEMM runs: the node's CPUs, one CUDA device, or each CUDA device"),
       CommonParameters.threads,
       CommonParameters.repeats(5),
       CommonParameters.warmup(1),
+      ParameterSpec(
+        name: "warmupSeconds", kind: .number(0...600), defaultValue: .double(2),
+        help: "on a GPU: seconds of untimed GEMMs first, for clocks and power to settle"),
+      ParameterSpec(
+        name: "sampleSeconds", kind: .number(0...600), defaultValue: .double(1),
+        help: "on a GPU: each sample repeats the GEMM for at least this long (energy needs ≥ 1 s)"),
     ]
   }
 
   public static func descriptors() -> [BenchmarkDescriptor] {
-    GEMMPrecision.allCases.map(descriptor)
+    DeviceGEMMPrecision.allCases.map(descriptor)
   }
 
-  static func descriptor(_ precision: GEMMPrecision) -> BenchmarkDescriptor {
+  static func descriptor(_ precision: DeviceGEMMPrecision) -> BenchmarkDescriptor {
     let id = "gemm.\(precision.rawValue)"
-    let inputs =
-      precision == .fp16 || precision == .bf16
-      ? "\(precision.rawValue) inputs, FP32 accumulation" : "\(precision.rawValue) throughout"
-    return BenchmarkDescriptor(
+    let inputs: String
+    switch precision {
+    case .fp16, .bf16: inputs = "\(precision.rawValue) inputs, FP32 accumulation"
+    case .tf32: inputs = "FP32 inputs rounded to TF32 on tensor cores, FP32 accumulation (GPU only)"
+    case .fp8: inputs = "FP8 E4M3 inputs, FP32 accumulation, BF16 output (GPU only)"
+    case .int8: inputs = "INT8 inputs, exact INT32 accumulation, rate in op/s (GPU only)"
+    default: inputs = "\(precision.rawValue) throughout"
+    }
+    let cpu = GEMMPrecision(rawValue: precision.rawValue)
+    var descriptor = BenchmarkDescriptor(
       id: id, summary: "dense matrix multiply C = A·B, \(inputs)",
       validity:
-        "Freivalds: |C·x − A·(B·x)|_i ≤ 2(γ_k(u_acc) + γ_{k+n}(u64))(|A||B||x|)_i + 2γ_n(u64)(|C||x|)_i for two random ±1 vectors",
+        "Freivalds: |C·x − A·(B·x)|_i ≤ 2(γ_k(u_acc) + γ_{k+n}(u64))(|A||B||x|)_i + 2γ_n(u64)(|C||x|)_i for two random ±1 vectors (on a GPU: plus the inputs' and output's rounding, CUDA events within the wall clock)",
       parameters: parameters(defaultN: 2048),
       preflight: { node, values in
         let (m, n, k) = dimensions(values)
-        let needed = precision.requiredBytes(m: m, n: n, k: k)
+        // A GPU run keeps A, B and C on the host too (the check), in their storage format.
+        let needed =
+          cpu.map { $0.requiredBytes(m: m, n: n, k: k) }
+          ?? (m * k + k * n) * precision.inputBytes + m * n * precision.outputBytes
         guard needed <= node.availableMemoryBytes * 9 / 10 else {
           throw BenchmarkError.resources(
             benchmark: id,
@@ -50,7 +74,27 @@ public enum GEMMBenchmark {
           )
         }
       },
-      run: { context, values in [run(precision, id: id, context: context, values: values)] })
+      run: { context, values in
+        let selector = DeviceSelector(values.string("device")) ?? .cpu
+        guard case .cpu = selector else {
+          return DeviceGEMMBenchmark.run(
+            precision, id: id, selector: selector, context: context, values: values)
+        }
+        guard let cpu else {
+          return [
+            .notRun(
+              id: id, status: .skipped, parameters: values.values,
+              reason:
+                "unsupported on the CPU: \(precision.rawValue) is a tensor-core precision of GPUs (no CPU instruction computes it); run it with device: cuda:0")
+          ]
+        }
+        return [run(cpu, id: id, context: context, values: values)]
+      })
+    // A skip here is the node's answer (no such precision on a CPU, no CUDA device).
+    descriptor.skipsWhereAbsent = true
+    // One entry per device: gemm.fp16 may run on the CPU and on cuda:0 in one suite.
+    descriptor.fixedScope = { values in values.string("device") }
+    return descriptor
   }
 
   static func dimensions(_ values: ParameterValues) -> (m: Int, n: Int, k: Int) {

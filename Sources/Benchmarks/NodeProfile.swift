@@ -19,6 +19,9 @@ public struct NodeProfile: @unchecked Sendable {
   /// The energy sources the node was probed for (set by the run, which knows the suite's
   /// choice of sources).
   public var energySources: [EnergySourceRecord]? = nil
+  /// The node's accelerators and the libraries probed for (probeAccelerators).
+  public var accelerators: [AcceleratorRecord]? = nil
+  public var acceleratorBackends: [AcceleratorBackendRecord]? = nil
 
   /// The peak of one precision ("fp64", ...), if known.
   public func peak(_ precision: String) -> PeakRecord? {
@@ -70,6 +73,8 @@ public struct NodeProfile: @unchecked Sendable {
       memoryBytes: memoryBytes, memorySource: memorySource, clock: clock, rpeak: rpeak,
       hwlocXML: topology.xml())
     record.energySources = energySources
+    record.accelerators = self.accelerators
+    record.acceleratorBackends = acceleratorBackends
     return record
   }
 }

@@ -185,3 +185,105 @@ final class CUDARuntime: @unchecked Sendable {
     return total
   }
 }
+
+/// The runtime calls a benchmark needs beyond discovery: device memory, copies, events.
+extension CUDARuntime {
+  struct Compute {
+    let malloc: suanli_cudaMalloc_t
+    let free: suanli_cudaFree_t
+    let memcpy: suanli_cudaMemcpy_t
+    let memset: suanli_cudaMemset_t
+    let synchronize: suanli_cudaDeviceSynchronize_t
+    let eventCreate: suanli_cudaEventCreate_t
+    let eventRecord: suanli_cudaEventRecord_t
+    let eventSynchronize: suanli_cudaEventSynchronize_t
+    let eventElapsed: suanli_cudaEventElapsedTime_t
+    let eventDestroy: suanli_cudaEventDestroy_t
+  }
+
+  /// The compute entry points, or the first one the library lacks.
+  func compute() throws(DeviceError) -> Compute {
+    func need<T>(_ name: String, _ type: T.Type) throws(DeviceError) -> T {
+      guard let function = library.function(name, as: type) else {
+        throw DeviceError.unavailable("\(library.path) lacks \(name)")
+      }
+      return function
+    }
+    return Compute(
+      malloc: try need("cudaMalloc", suanli_cudaMalloc_t.self),
+      free: try need("cudaFree", suanli_cudaFree_t.self),
+      memcpy: try need("cudaMemcpy", suanli_cudaMemcpy_t.self),
+      memset: try need("cudaMemset", suanli_cudaMemset_t.self),
+      synchronize: try need("cudaDeviceSynchronize", suanli_cudaDeviceSynchronize_t.self),
+      eventCreate: try need("cudaEventCreate", suanli_cudaEventCreate_t.self),
+      eventRecord: try need("cudaEventRecord", suanli_cudaEventRecord_t.self),
+      eventSynchronize: try need("cudaEventSynchronize", suanli_cudaEventSynchronize_t.self),
+      eventElapsed: try need("cudaEventElapsedTime", suanli_cudaEventElapsedTime_t.self),
+      eventDestroy: try need("cudaEventDestroy", suanli_cudaEventDestroy_t.self))
+  }
+
+  func select(_ device: Int) throws(DeviceError) {
+    guard let setDevice else { throw DeviceError.unavailable("\(library.path) lacks cudaSetDevice") }
+    try call("cudaSetDevice", setDevice(Int32(device)))
+  }
+
+  /// `status` as a DeviceError when it is not cudaSuccess.
+  func call(_ name: String, _ status: Int32) throws(DeviceError) {
+    do { try check(name, status) } catch { throw DeviceError.cuda(error) }
+  }
+
+  func allocate(_ compute: Compute, bytes: Int) throws(DeviceError) -> UnsafeMutableRawPointer {
+    var pointer: UnsafeMutableRawPointer? = nil
+    try call("cudaMalloc(\(bytes) B)", compute.malloc(&pointer, max(bytes, 1)))
+    guard let pointer else { throw DeviceError.unavailable("cudaMalloc returned no memory") }
+    return pointer
+  }
+
+  func upload(_ compute: Compute, _ host: [UInt8], to device: UnsafeMutableRawPointer)
+    throws(DeviceError)
+  {
+    let status = host.withUnsafeBytes { bytes in
+      compute.memcpy(
+        device, bytes.baseAddress, bytes.count, Int32(SUANLI_CUDA_MEMCPY_HOST_TO_DEVICE))
+    }
+    try call("cudaMemcpy(host to device)", status)
+  }
+
+  func download(_ compute: Compute, from device: UnsafeRawPointer, bytes count: Int)
+    throws(DeviceError) -> [UInt8]
+  {
+    var host = [UInt8](repeating: 0, count: count)
+    let status = host.withUnsafeMutableBytes { bytes in
+      compute.memcpy(
+        bytes.baseAddress, device, bytes.count, Int32(SUANLI_CUDA_MEMCPY_DEVICE_TO_HOST))
+    }
+    try call("cudaMemcpy(device to host)", status)
+    return host
+  }
+}
+
+/// Why a device benchmark could not run: a library or entry point missing, or a call's error.
+public enum DeviceError: Error, CustomStringConvertible, Equatable {
+  case unavailable(String)
+  case cuda(CUDAError)
+  case library(call: String, status: Int, name: String)
+
+  public var description: String {
+    switch self {
+    case .unavailable(let text): return text
+    case .cuda(let error):
+      return error.description + (error.meaning.map { " — \($0)" } ?? "")
+    case .library(let call, let status, let name): return "\(call): \(name) (\(status))"
+    }
+  }
+
+  /// True when the node simply has no usable device (no driver, no device, no library):
+  /// a skip, never a failure.
+  public var meansAbsent: Bool {
+    switch self {
+    case .unavailable: return true
+    case .cuda(let error): return error.meaning != nil
+    case .library: return false
+    }
+  }
+}

@@ -68,12 +68,15 @@ final class DynamicLibrary: @unchecked Sendable {
     }
   }
 
-  /// Candidate files for `sonames`: in `folder` first (when given), then the bare sonames
-  /// (LD_LIBRARY_PATH, the ldconfig cache), then each of `fallbackFolders`.
+  /// Candidate files for `sonames`: in `folder` first (when given; several folders separated
+  /// by colons, as the CUDA 12 wheels put each library in a folder of its own), then the bare
+  /// sonames (LD_LIBRARY_PATH, the ldconfig cache), then each of `fallbackFolders`.
   static func candidates(_ sonames: [String], folder: String?, fallbackFolders: [String]) -> [String]
   {
     var list: [String] = []
-    if let folder, !folder.isEmpty { list += sonames.map { folder + "/" + $0 } }
+    for part in (folder ?? "").split(separator: ":") where !part.isEmpty {
+      list += sonames.map { part + "/" + $0 }
+    }
     list += sonames
     for fallback in fallbackFolders where !fallback.isEmpty {
       list += sonames.map { fallback + "/" + $0 }

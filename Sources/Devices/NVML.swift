@@ -12,6 +12,13 @@ final class NVML: @unchecked Sendable {
   private let byBusID: suanli_nvmlDeviceGetHandleByPciBusId_t?
   private let migMode: suanli_nvmlDeviceGetMigMode_t?
   private let maxClock: suanli_nvmlDeviceGetMaxClockInfo_t?
+  private let clock: suanli_nvmlDeviceGetClockInfo_t?
+  private let energy: suanli_nvmlDeviceGetTotalEnergyConsumption_t?
+  private let power: suanli_nvmlDeviceGetPowerUsage_t?
+  private let temperature: suanli_nvmlDeviceGetTemperature_t?
+  private let reasons: suanli_nvmlDeviceGetCurrentClocksEventReasons_t?
+  /// True for the fake library of Suanli's tests (it exports `suanli_fake_nvml_library`).
+  let isFake: Bool
 
   /// Opens and initialises NVML; nil with the reason (not found, or nvmlInit's answer).
   static func load(folder: String?) -> (nvml: NVML?, reason: String?) {
@@ -41,6 +48,55 @@ final class NVML: @unchecked Sendable {
     migMode = library.function("nvmlDeviceGetMigMode", as: suanli_nvmlDeviceGetMigMode_t.self)
     maxClock = library.function(
       "nvmlDeviceGetMaxClockInfo", as: suanli_nvmlDeviceGetMaxClockInfo_t.self)
+    clock = library.function("nvmlDeviceGetClockInfo", as: suanli_nvmlDeviceGetClockInfo_t.self)
+    energy = library.function(
+      "nvmlDeviceGetTotalEnergyConsumption", as: suanli_nvmlDeviceGetTotalEnergyConsumption_t.self)
+    power = library.function("nvmlDeviceGetPowerUsage", as: suanli_nvmlDeviceGetPowerUsage_t.self)
+    temperature = library.function(
+      "nvmlDeviceGetTemperature", as: suanli_nvmlDeviceGetTemperature_t.self)
+    reasons = library.function(
+      "nvmlDeviceGetCurrentClocksEventReasons",
+      as: suanli_nvmlDeviceGetCurrentClocksEventReasons_t.self)
+    isFake = library.address("suanli_fake_nvml_library") != nil
+  }
+
+  /// The NVML handle of the device at `busID` (NVML's order is not CUDA's: match by bus id).
+  func handle(busID: String) -> suanli_nvmlDevice_t? {
+    guard let byBusID else { return nil }
+    var handle: suanli_nvmlDevice_t? = nil
+    guard byBusID(busID, &handle) == SUANLI_NVML_SUCCESS else { return nil }
+    return handle
+  }
+
+  /// The board's energy counter since the driver loaded, in millijoules (Volta and newer), or
+  /// why there is none.
+  func energyMillijoules(_ handle: suanli_nvmlDevice_t) -> Result<UInt64, DeviceError> {
+    guard let energy else { return .failure(.unavailable("\(library.path) lacks nvmlDeviceGetTotalEnergyConsumption")) }
+    var value: UInt64 = 0
+    let status = energy(handle, &value)
+    guard status == SUANLI_NVML_SUCCESS else {
+      return .failure(.library(call: "nvmlDeviceGetTotalEnergyConsumption", status: Int(status), name: describe(status)))
+    }
+    return .success(value)
+  }
+
+  /// One reading of what the board is doing: SM clock (MHz), power (W; NVML's own averaging
+  /// window on Ampere and newer), temperature (°C), clock event reasons (a bit mask).
+  func sample(_ handle: suanli_nvmlDevice_t) -> BoardSample {
+    var sample = BoardSample()
+    var value: UInt32 = 0
+    if let clock, clock(handle, Int32(SUANLI_NVML_CLOCK_SM), &value) == SUANLI_NVML_SUCCESS {
+      sample.smClockMHz = Int(value)
+    }
+    if let power, power(handle, &value) == SUANLI_NVML_SUCCESS { sample.watts = Double(value) / 1000 }
+    if let temperature,
+      temperature(handle, Int32(SUANLI_NVML_TEMPERATURE_GPU), &value) == SUANLI_NVML_SUCCESS
+    {
+      sample.celsius = Int(value)
+    }
+    var mask: UInt64 = 0
+    if let reasons, reasons(handle, &mask) == SUANLI_NVML_SUCCESS { sample.reasons = mask }
+    return sample
   }
 
   deinit { _ = shutdown?() }
@@ -59,9 +115,7 @@ final class NVML: @unchecked Sendable {
 
   /// What NVML says of the device at `busID`: MIG mode, the maximum SM clock (MHz).
   func details(busID: String) -> (mig: Bool?, maxSMClockMHz: Int?) {
-    guard let byBusID else { return (nil, nil) }
-    var handle: suanli_nvmlDevice_t? = nil
-    guard byBusID(busID, &handle) == SUANLI_NVML_SUCCESS, let handle else { return (nil, nil) }
+    guard let handle = handle(busID: busID) else { return (nil, nil) }
     var mig: Bool? = nil
     if let migMode {
       var current: UInt32 = 0
@@ -76,5 +130,54 @@ final class NVML: @unchecked Sendable {
       }
     }
     return (mig, clock)
+  }
+}
+
+/// One NVML reading of a board during a timed region.
+struct BoardSample: Sendable {
+  var smClockMHz: Int?
+  var watts: Double?
+  var celsius: Int?
+  var reasons: UInt64?
+}
+
+/// NVML readings of one board on a thread of their own while the samples run.
+final class BoardMonitor: @unchecked Sendable {
+  private let nvml: NVML
+  private let handle: suanli_nvmlDevice_t?
+  private let lock = NSLock()
+  private var samples: [BoardSample] = []
+  private var running = false
+  private var thread: Thread?
+
+  init(nvml: NVML, busID: String) {
+    self.nvml = nvml
+    handle = nvml.handle(busID: busID)
+  }
+
+  func energy() -> Result<UInt64, DeviceError>? {
+    guard let handle else { return nil }
+    return nvml.energyMillijoules(handle)
+  }
+
+  func startSampling(interval: Double) {
+    guard handle != nil else { return }
+    running = true
+    let thread = Thread { [self] in
+      while lock.withLock({ running }), let handle {
+        let sample = nvml.sample(handle)
+        lock.withLock { samples.append(sample) }
+        Thread.sleep(forTimeInterval: interval)
+      }
+    }
+    self.thread = thread
+    thread.start()
+  }
+
+  func stopSampling() -> [BoardSample] {
+    lock.withLock { running = false }
+    // The sampler ends within one interval; what it read so far is the record.
+    Thread.sleep(forTimeInterval: 0.12)
+    return lock.withLock { samples }
   }
 }

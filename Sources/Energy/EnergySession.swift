@@ -61,7 +61,8 @@ public final class EnergySession: Sendable {
     let regions = meter.stop()
     let series = meter.readings
     return results.map { result in
-      guard result.status == .ok,
+      // A result that measured its own energy (a GPU board's, from NVML) keeps it.
+      guard result.status == .ok, result.energy == nil,
         let record = meter.energy(for: result.id, regions: regions, series: series)
       else { return result }
       return EnergySession.attach(record, to: result, requireScope: settings.requireScope)

@@ -44,6 +44,25 @@ public enum ResultScope: String, Codable, Sendable, Equatable {
   case job
 }
 
+/// The accelerator a result ran on.
+public struct DeviceUse: Codable, Sendable, Equatable {
+  /// "cuda:0".
+  public var id: String
+  public var name: String
+  public var architecture: String?
+  public var pciBusID: String?
+  /// Made with one of Suanli's test libraries: never a real measurement, never ranked.
+  public var fake: Bool
+
+  public init(id: String, name: String, architecture: String?, pciBusID: String?, fake: Bool) {
+    self.id = id
+    self.name = name
+    self.architecture = architecture
+    self.pciBusID = pciBusID
+    self.fake = fake
+  }
+}
+
 /// One benchmark's outcome: every sample, their statistics, the derived metrics, the check.
 public struct BenchmarkResult: Codable, Sendable, Equatable {
   public var id: String
@@ -75,6 +94,8 @@ public struct BenchmarkResult: Codable, Sendable, Equatable {
   /// Schema v2: set on a result imported from another tool's log — never a measurement of
   /// Suanli's; scored and compared only when asked for, and always labelled.
   public var imported: ImportedFigure?
+  /// Schema v2: the accelerator the result ran on; absent for the node's CPUs.
+  public var device: DeviceUse?
 
   public init(
     id: String, status: ResultStatus, parameters: [String: JSONValue], samples: [Double],

@@ -18,6 +18,9 @@ public struct NodeRecord: Codable, Sendable, Equatable {
   public var topologySHA256: String?
   /// Schema v2: the energy sources the node was probed for, present or absent with the reason.
   public var energySources: [EnergySourceRecord]?
+  /// Schema v2: the node's accelerators and the accelerator libraries probed for.
+  public var accelerators: [AcceleratorRecord]?
+  public var acceleratorBackends: [AcceleratorBackendRecord]?
 
   public init(
     hostname: String, topology: TopologySummary, cpu: CPUSummary, memoryBytes: Int,
@@ -145,5 +148,84 @@ public struct PeakRecord: Codable, Sendable, Equatable {
     self.cores = cores
     self.clockHertz = clockHertz
     self.formula = formula
+  }
+}
+
+/// Schema v2: an accelerator of the node as its vendor's runtime described it (`suanli
+/// devices`), with its dense peak per precision.
+public struct AcceleratorRecord: Codable, Sendable, Equatable {
+  /// "cuda:0".
+  public var id: String
+  public var name: String
+  /// "sm_90".
+  public var architecture: String
+  public var multiprocessors: Int
+  public var clockMHz: Int
+  public var memoryBytes: Int?
+  /// Bytes per second: memory clock × bus width / 8 × 2.
+  public var memoryBandwidth: Double?
+  public var pciBusID: String?
+  /// The hwloc PCI object at the same bus id, when the topology has one.
+  public var hwlocName: String?
+  public var ecc: Bool?
+  public var mig: Bool?
+  /// Reported by one of Suanli's test libraries: not a real device.
+  public var fake: Bool
+  public var peaks: [AcceleratorPeak]
+  /// Why there are no peaks (an architecture not in the table).
+  public var peakNote: String?
+
+  public init(
+    id: String, name: String, architecture: String, multiprocessors: Int, clockMHz: Int,
+    memoryBytes: Int?, memoryBandwidth: Double?, pciBusID: String?, hwlocName: String?,
+    ecc: Bool?, mig: Bool?, fake: Bool, peaks: [AcceleratorPeak], peakNote: String?
+  ) {
+    self.id = id
+    self.name = name
+    self.architecture = architecture
+    self.multiprocessors = multiprocessors
+    self.clockMHz = clockMHz
+    self.memoryBytes = memoryBytes
+    self.memoryBandwidth = memoryBandwidth
+    self.pciBusID = pciBusID
+    self.hwlocName = hwlocName
+    self.ecc = ecc
+    self.mig = mig
+    self.fake = fake
+    self.peaks = peaks
+    self.peakNote = peakNote
+  }
+}
+
+/// A dense peak of an accelerator: SMs × per-clock rate × clock, the formula stated.
+public struct AcceleratorPeak: Codable, Sendable, Equatable {
+  /// "fp64", "fp64-tensor", "fp32", "tf32", "fp16", "bf16", "fp8", "int8".
+  public var precision: String
+  /// Operations per second for int8.
+  public var flopsPerSecond: Double
+  public var formula: String
+
+  public init(precision: String, flopsPerSecond: Double, formula: String) {
+    self.precision = precision
+    self.flopsPerSecond = flopsPerSecond
+    self.formula = formula
+  }
+}
+
+/// Schema v2: an accelerator library the node was probed for, present or absent with the reason.
+public struct AcceleratorBackendRecord: Codable, Sendable, Equatable {
+  /// "cuda", "nvml", "hip", "rocm-smi".
+  public var name: String
+  public var present: Bool
+  public var version: String?
+  public var library: String?
+  public var reason: String?
+
+  public init(name: String, present: Bool, version: String?, library: String?, reason: String?) {
+    self.name = name
+    self.present = present
+    self.version = version
+    self.library = library
+    self.reason = reason
   }
 }

@@ -81,6 +81,20 @@ public enum ReportVerification {
         verdict: ("\(verdict.0) (imported from \(source), \(imported.file): not measured by Suanli\(what))", verdict.1),
         report: report)
     }
+    // Results made with Suanli's test libraries: the signature is good, the GPU is not real.
+    let fakes = report.results.filter { $0.device?.fake == true }
+    let fakeNodes = report.nodes.flatMap { $0.accelerators ?? [] }.filter(\.fake)
+    if !fakes.isEmpty || !fakeNodes.isEmpty {
+      let what =
+        fakes.isEmpty
+        ? "the node lists \(fakeNodes.count) fake device(s)"
+        : "\(fakes.count) result(s) on FAKE devices (\(Set(fakes.map(\.id)).sorted().joined(separator: ", ")))"
+      return Outcome(
+        verdict: (
+          "\(verdict.0) (\(what): made with Suanli's test libraries, not a GPU — never a real measurement)",
+          verdict.1
+        ), report: report)
+    }
     return Outcome(verdict: verdict, report: report)
   }
 }

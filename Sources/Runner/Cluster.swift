@@ -27,6 +27,7 @@ struct Cluster: @unchecked Sendable {
       discovered.energySources = EnergyProbe.host(
         kinds: energy.kindSet, packages: discovered.machine.packages
       ).discover().records
+      discovered.probeAccelerators()
       leaderNode = discovered
       clock = Array((try? JSONEncoder().encode(discovered.clock)) ?? Data())
     }

@@ -20,6 +20,7 @@ import Yams
 ///     repeats: 10
 ///     parameters: { elements: 0 }
 ///   - stream.triad          # shorthand: defaults
+///   - { id: gemm.bf16, device: cuda:0, parameters: { n: 8192 } }   # cpu, cuda:N or cuda:*
 /// ```
 public struct SuiteParser {
   public let registry: BenchmarkRegistry
@@ -156,7 +157,7 @@ public struct SuiteParser {
       // Shorthand: "- stream.triad".
     } else {
       settings = try field.mapping(allowed: [
-        "id", "repeats", "warmup", "timeLimitSeconds", "parameters",
+        "id", "repeats", "warmup", "timeLimitSeconds", "parameters", "device",
       ])
       guard let id = settings["id"] else { throw field.error("missing required key \"id\"") }
       idField = id
@@ -169,6 +170,13 @@ public struct SuiteParser {
     var values = descriptor.defaults
     var given: [(String, YAMLField)] = []
     for key in ["repeats", "warmup"] { if let f = settings[key] { given.append((key, f)) } }
+    // `device: cuda:0` beside the id is the benchmark's device parameter.
+    if let device = settings["device"] {
+      guard descriptor.spec("device") != nil else {
+        throw device.error("\(id) runs on the node's CPUs only (device: is for gemm.*)")
+      }
+      given.append(("device", device))
+    }
     if let parameters = settings["parameters"] {
       let allowed = descriptor.parameters.map(\.name)
       given += try parameters.mapping(allowed: allowed, owner: "benchmark \(id)").sorted {

@@ -122,6 +122,7 @@ public enum SuiteRun {
         discovered.energySources = EnergyProbe.host(
           kinds: plan.energy.kindSet, packages: discovered.machine.packages
         ).discover().records
+        discovered.probeAccelerators()
       }
       try SuiteRunner(node: discovered, progress: progress, communicator: communicator, job: cluster?.job)
         .preflight(plan)

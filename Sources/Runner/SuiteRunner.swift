@@ -93,16 +93,26 @@ public struct SuiteRunner {
     var results: [BenchmarkResult] = []
     var notes: [String] = []
     var complete = true
+    // By id and device (gemm.fp16 may have run on the CPU and on cuda:0).
+    func key(_ id: String, _ parameters: [String: JSONValue]) -> String {
+      if case .string(let device)? = parameters["device"], device != "cpu" {
+        return id + "@" + device
+      }
+      return id
+    }
     let done = Dictionary(
-      kept.filter { $0.status == .ok || $0.status == .invalid }.map { ($0.id, $0) },
+      kept.filter { $0.status == .ok || $0.status == .invalid }.map {
+        (key($0.id, $0.parameters), $0)
+      },
       uniquingKeysWith: { a, _ in a })
     var interrupted = false
     // Set when the ranks could not coordinate (a peer failed): no collective runs after it.
     var coordinationFailure: String? = nil
     let leads = isRoot || (job?.isLeader ?? false)
     for (index, entry) in suite.entries.enumerated() {
-      if entry.descriptor.produces.allSatisfy({ done[$0] != nil }) {
-        results += entry.descriptor.produces.compactMap { done[$0] }
+      let keys = entry.descriptor.produces.map { key($0, entry.values.values) }
+      if keys.allSatisfy({ done[$0] != nil }) {
+        results += keys.compactMap { done[$0] }
         continue
       }
       let collective = entry.descriptor.isCollective(entry.values, ranks: ranks)

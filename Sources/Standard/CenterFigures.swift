@@ -10,6 +10,11 @@ import ReportFormat
 /// (residuals, errors): the worst. Several reports from one host (a quick run and an
 /// interconnect run) describe one node: per metric the newest report's value counts, once.
 ///
+/// Accelerators (schema v2 results with a device): each GPU's figure counts on its own and a
+/// node's figure is the sum over its GPUs (eight H100s: eight times one's FP16 rate); the
+/// same benchmark on the node's CPUs then does not add to it. A fake device's figures (made
+/// with Suanli's test libraries) are marked as estimates ("fake-device"), never ranked.
+///
 /// A job of several nodes (schema v2) contributes each node's node results as that node's, and
 /// its job results (distributed HPL, MPI) as the center's own: a job's figure replaces the sum
 /// over nodes for the same metric (a center is rated by what its nodes do together), the
@@ -26,6 +31,8 @@ public struct CenterFigures: Sendable, Equatable {
   /// only when asked for) → the tool, e.g. "hpcc 1.5.0f". Shown with that label, never ranked
   /// as a measurement.
   public var imported: [String: String] = [:]
+  /// Some figures were measured on accelerators (GPUs): the standard's accelerated tier applies.
+  public var accelerated = false
 
   public static func key(_ benchmark: String, _ metric: String, size: Int?) -> String {
     "\(benchmark).\(metric)" + (size.map { "@\($0)" } ?? "")
@@ -78,7 +85,10 @@ public struct CenterFigures: Sendable, Equatable {
         if let imported = result.imported {
           guard includeImported, imported.validity == .verifiedFromLog else { continue }
         }
-        let missed = standard?.missedRules(result, in: report) ?? []
+        var missed = standard?.missedRules(result, in: report) ?? []
+        // A fake device's figure (Suanli's test libraries) is never a measurement: it is
+        // labelled like an estimate and never ranked as the real thing.
+        if result.device?.fake == true { missed.append("fake-device") }
         for metric in result.metrics {
           let name = key(result.id, metric.name, size: metric.size)
           let entry = (metric.value, metric, result, report.createdAt, missed)
@@ -92,8 +102,19 @@ public struct CenterFigures: Sendable, Equatable {
             host =
               names.filter { $0 == names[node] }.count > 1 ? "\(names[node])#\(node)" : names[node]
           }
+          // Each accelerator of a node counts on its own (its figures add up over the node's
+          // devices); the host's name with the device's id keeps them apart.
+          if let device = result.device { host += "@" + device.id }
           if replaces(entry, perHost[host]?[name]) { perHost[host, default: [:]][name] = entry }
         }
+      }
+    }
+    // Where a node measured a figure on its accelerators, they are its figure: the same
+    // benchmark on its CPUs (gemm.fp16 on the host beside the GPUs) does not add to them.
+    for host in perHost.keys where !host.contains("@") {
+      for name in perHost[host]!.keys
+      where perHost.contains(where: { $0.key.hasPrefix(host + "@") && $0.value[name] != nil }) {
+        perHost[host]![name] = nil
       }
     }
     var perKey: [String: [Entry]] = [:]
@@ -127,7 +148,7 @@ public struct CenterFigures: Sendable, Equatable {
           let power = zip(rates, numbers).map { $0 / $1 }.reduce(0, +)
           values[name] = power > 0 ? rates.reduce(0, +) / power : nil
         }
-      } else if first.metric.unit == .flopsPerSecond || first.metric.unit == .bytesPerSecond
+      } else if [.flopsPerSecond, .operationsPerSecond, .bytesPerSecond].contains(first.metric.unit)
         || first.result.id == "io.capacity"
       {
         // Rates add up over nodes, each precision on its own; so does storage capacity.
@@ -148,9 +169,11 @@ public struct CenterFigures: Sendable, Equatable {
       values[name] = entry.value
       estimates[name] = entry.missed.isEmpty ? nil : entry.missed
     }
+    let hosts = Set(perHost.keys.map { $0.split(separator: "@").first.map(String.init) ?? $0 })
     var figures = CenterFigures(
-      center: center, nodes: max(1, perHost.count, largestJob), values: values)
+      center: center, nodes: max(1, hosts.count, largestJob), values: values)
     figures.estimates = estimates
+    figures.accelerated = perHost.keys.contains { $0.contains("@") }
     for entries in perKey.values + perJob.values.map({ [$0] }) {
       for entry in entries {
         if let imported = entry.result.imported {

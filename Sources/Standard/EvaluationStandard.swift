@@ -7,6 +7,10 @@ public struct EvaluationStandard: Sendable, Equatable {
     public var name: String
     /// The tier applies when the center's HPL rate (flop/s) is below this; nil = no upper bound.
     public var hplBelow: Double?
+    /// Applies only to centers with accelerator results (and they skip to it first).
+    public var accelerated = false
+    /// The tier whose references stand in for those this one does not state.
+    public var referencesFrom: String? = nil
   }
 
   public struct MetricRule: Sendable, Equatable {
@@ -63,10 +67,19 @@ public struct EvaluationStandard: Sendable, Equatable {
     runRules.filter { $0.applies(to: result.id) }.compactMap { $0.violation(result, in: report) }
   }
 
-  /// The tier a center belongs to from its HPL rate (the smallest tier when unknown).
-  public func tier(hplRate: Double?) -> String {
-    guard let rate = hplRate else { return tiers.first?.name ?? "" }
-    return tiers.first { $0.hplBelow.map { rate < $0 } ?? true }?.name ?? tiers.last?.name ?? ""
+  /// The tier a center belongs to from its HPL rate (the smallest tier when unknown); tiers
+  /// marked `accelerated` only for a center with accelerator results.
+  public func tier(hplRate: Double?, accelerated: Bool = false) -> String {
+    let eligible = tiers.filter { accelerated || !$0.accelerated }
+    guard let rate = hplRate else { return eligible.first?.name ?? "" }
+    return eligible.first { $0.hplBelow.map { rate < $0 } ?? true }?.name ?? eligible.last?.name
+      ?? ""
+  }
+
+  /// The reference of `rule` in `tier`, or in the tier it takes references from.
+  public func reference(_ rule: MetricRule, tier: String) -> Double? {
+    rule.references[tier]
+      ?? tiers.first { $0.name == tier }?.referencesFrom.flatMap { rule.references[$0] }
   }
 
   public func grade(_ score: Double) -> String {

@@ -10,7 +10,8 @@ public enum Scorer {
   ) -> ScoreBlock {
     let profile = requested ?? standard.defaultProfile
     let weights = standard.profiles[profile] ?? [:]
-    let tier = standard.tier(hplRate: figures.values["hpl.fp64.rate"])
+    let tier = standard.tier(
+      hplRate: figures.values["hpl.fp64.rate"], accelerated: figures.accelerated)
     let skew = Scorer.skew(figures)
     let rules = !standard.runRules.isEmpty
     var derived: [String: Double] = [:]
@@ -59,7 +60,7 @@ public enum Scorer {
       for rule in dimension.metrics {
         let key = rule.key
         let value = rule.benchmark == "derived" ? derived[key] : figures.values[key]
-        let reference = rule.references[tier] ?? 0
+        let reference = standard.reference(rule, tier: tier) ?? 0
         var score: Double? = nil
         if let value, value > 0, reference > 0 {
           let ratio = rule.higherIsBetter ? value / reference : reference / value

@@ -22,6 +22,8 @@ public enum StandardParser {
     struct Tier: Decodable {
       var name: String
       var hplBelow: Double?
+      var accelerated: Bool?
+      var referencesFrom: String?
     }
     struct Metric: Decodable {
       var benchmark: String
@@ -165,6 +167,18 @@ public enum StandardParser {
     guard raw.cap >= 100 else { throw fail("cap", "expected at least 100, got \(raw.cap)") }
     guard !raw.tiers.isEmpty else { throw fail("tiers", "expected at least one tier") }
     let tierNames = raw.tiers.map(\.name)
+    // A tier may take the references it does not state from another tier (a GPU node's host
+    // figures are a CPU node's): that tier must exist and state all of its own.
+    for (t, tier) in raw.tiers.enumerated() {
+      if let source = tier.referencesFrom {
+        guard let from = raw.tiers.first(where: { $0.name == source }), from.referencesFrom == nil
+        else {
+          throw fail(
+            "tiers[\(t)].referencesFrom",
+            "expected the name of a tier that states its own references, got \"\(source)\"")
+        }
+      }
+    }
     var dimensions: [EvaluationStandard.Dimension] = []
     for (d, dimension) in raw.dimensions.enumerated() {
       var rules: [EvaluationStandard.MetricRule] = []
@@ -187,12 +201,14 @@ public enum StandardParser {
         guard metric.weight > 0 else {
           throw fail(field + ".weight", "expected a weight > 0, got \(metric.weight)")
         }
-        for tier in tierNames {
-          guard let value = metric.reference[tier] else {
-            throw fail(field + ".reference", "missing tier \"\(tier)\"")
+        for tier in raw.tiers {
+          guard let value = metric.reference[tier.name] ?? tier.referencesFrom.flatMap({ metric.reference[$0] })
+          else {
+            throw fail(field + ".reference", "missing tier \"\(tier.name)\"")
           }
+          let name = tier.name
           guard value > 0, value.isFinite else {
-            throw fail(field + ".reference.\(tier)", "expected a positive reference, got \(value)")
+            throw fail(field + ".reference.\(name)", "expected a positive reference, got \(value)")
           }
         }
         rules.append(
@@ -227,7 +243,11 @@ public enum StandardParser {
     }
     return EvaluationStandard(
       id: raw.id, version: raw.version, name: raw.name, sha256: sha256, cap: raw.cap,
-      tiers: raw.tiers.map { .init(name: $0.name, hplBelow: $0.hplBelow) }, dimensions: dimensions,
+      tiers: raw.tiers.map {
+        .init(
+          name: $0.name, hplBelow: $0.hplBelow, accelerated: $0.accelerated ?? false,
+          referencesFrom: $0.referencesFrom)
+      }, dimensions: dimensions,
       profiles: raw.profiles,
       grades: raw.grades.map { .init(minimum: $0.minimum, grade: $0.grade) },
       strongScore: raw.strongScore, defaultProfile: raw.defaultProfile, runRules: runRules)

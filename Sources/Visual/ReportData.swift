@@ -1,12 +1,13 @@
 import ReportFormat
 
 /// What the charts read from a report: one valid result per id (the job's own where there is
-/// one, else the first node's), its metrics, the first node's peaks.
+/// one, else the first node's), its metrics, the first node's peaks. The charts draw the CPUs
+/// against the node's Rpeak: a result measured on a GPU (`device`) is not theirs.
 struct ReportData {
   let report: Report
 
   func result(_ id: String) -> BenchmarkResult? {
-    let matching = report.results.filter { $0.id == id && $0.status == .ok }
+    let matching = report.results.filter { $0.id == id && $0.status == .ok && $0.device == nil }
     return matching.first { $0.scope == .job } ?? matching.first { ($0.node ?? 0) == 0 }
   }
 

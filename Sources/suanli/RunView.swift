@@ -69,7 +69,7 @@ enum RunView {
     lines.append(rendered)
     for result in report.results {
       if let summary = result.summary { lines.append(summary) }
-      for note in result.notes { lines.append(Terminal.dim("\(result.id): \(note)")) }
+      for note in result.notes { lines.append(Terminal.dim("\(label(result)): \(note)")) }
     }
     lines += jobLines(report)
     if !report.complete {
@@ -84,11 +84,18 @@ enum RunView {
     !result.metrics.contains { $0.size != nil || $0.name.contains(":") }
   }
 
-  /// "stream.triad", "stream.triad @node 1", "hpl.fp64 (job)".
+  /// "stream.triad", "stream.triad @node 1", "hpl.fp64 (job)", "gemm.bf16 cuda:0",
+  /// "gemm.bf16 cuda:0 FAKE"; a GPU entry skipped on a node without one keeps its selector.
   static func label(_ result: BenchmarkResult) -> String {
-    if let node = result.node { return "\(result.id) @node \(node)" }
+    var device = ""
+    if let use = result.device {
+      device = " " + use.id + (use.fake ? " FAKE" : "")
+    } else if case .string(let selector)? = result.parameters["device"], selector != "cpu" {
+      device = " " + selector
+    }
+    if let node = result.node { return "\(result.id)\(device) @node \(node)" }
     if result.scope == .job { return "\(result.id) (job)" }
-    return result.id
+    return result.id + device
   }
 
   /// The job, how its nodes differ, each node metric's spread and the outlier nodes.

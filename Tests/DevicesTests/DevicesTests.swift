@@ -44,23 +44,33 @@ final class DevicesTests: XCTestCase {
     XCTAssertTrue(unknown.reason?.hasPrefix("no peak table for sm_100") ?? false)
   }
 
-  /// Builds the fake runtime into a new folder as libcudart.so.12.
-  static func fakeRuntimeFolder() throws -> URL {
-    let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .appendingPathComponent("Fixtures/fake_cudart.c")
+  /// Builds the fake runtime into a new folder as libcudart.so.12 (with `everything`, also
+  /// the fake cuBLAS as libcublas.so.12 and libcublasLt.so.12, and the fake NVML).
+  static func fakeRuntimeFolder(everything: Bool = false) throws -> URL {
+    let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("Fixtures")
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
       "suanli-fake-cuda-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let compiler = Process()
-    compiler.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    compiler.arguments = [
-      "cc", "-shared", "-fPIC", "-O1", "-o", folder.appendingPathComponent("libcudart.so.12").path,
-      source.path,
-    ]
-    try compiler.run()
-    compiler.waitUntilExit()
-    guard compiler.terminationStatus == 0 else {
-      throw XCTSkip("no C compiler to build the fake CUDA runtime")
+    var builds = [("fake_cudart.c", "libcudart.so.12")]
+    if everything {
+      builds += [
+        ("fake_cublas.c", "libcublas.so.12"), ("fake_cublas.c", "libcublasLt.so.12"),
+        ("fake_nvml.c", "libnvidia-ml.so.1"),
+      ]
+    }
+    for (source, library) in builds {
+      let compiler = Process()
+      compiler.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+      compiler.arguments = [
+        "cc", "-shared", "-fPIC", "-O1", "-o", folder.appendingPathComponent(library).path,
+        fixtures.appendingPathComponent(source).path, "-lm",
+      ]
+      try compiler.run()
+      compiler.waitUntilExit()
+      guard compiler.terminationStatus == 0 else {
+        throw XCTSkip("no C compiler to build the fake CUDA libraries")
+      }
     }
     return folder
   }
@@ -102,22 +112,33 @@ final class DevicesTests: XCTestCase {
     unsetenv("FAKE_CUDA_ERROR")
   }
 
-  /// The real libcudart.so.12 from PyPI (`make test` caches it in .cache/cuda-runtime) on this
-  /// machine without a driver: cudaGetDeviceCount answers 35.
-  func testTheRealRuntimeWithoutADriverSaysSo() throws {
-    guard let folder = ProcessInfo.processInfo.environment["SUANLI_TEST_CUDART_DIR"],
-      FileManager.default.fileExists(atPath: folder + "/libcudart.so.12")
-    else {
-      throw XCTSkip("the CUDA runtime wheel is not cached (make test fetches it into .cache/cuda-runtime)")
+  /// The real libcudart.so.12 and .so.13 from PyPI (`make test` caches them in .cache/) on this
+  /// machine without a driver: cudaGetDeviceCount answers 35 in both.
+  func testTheRealRuntimesWithoutADriverSaySo() throws {
+    let environment = ProcessInfo.processInfo.environment
+    var tried = 0
+    for (variable, soname, version) in [
+      ("SUANLI_TEST_CUDART_DIR", "libcudart.so.12", "12.9"),
+      ("SUANLI_TEST_CUDART13_DIR", "libcudart.so.13", "13.0"),
+    ] {
+      guard let folder = environment[variable],
+        FileManager.default.fileExists(atPath: folder + "/" + soname)
+      else { continue }
+      tried += 1
+      let inventory = DeviceInventory.discover(environment: ["SUANLI_CUDA_LIB_DIR": folder])
+      let cuda = try XCTUnwrap(inventory.backends.first { $0.name == "cuda" })
+      XCTAssertEqual(cuda.state, .absent)
+      XCTAssertEqual(cuda.version, version)
+      XCTAssertEqual(cuda.library, folder + "/" + soname)
+      XCTAssertTrue(
+        cuda.reason?.hasPrefix("cudaGetDeviceCount: cudaErrorInsufficientDriver (35)") ?? false,
+        cuda.reason ?? "")
+      XCTAssertTrue(cuda.reason?.contains("no NVIDIA driver") ?? false, cuda.reason ?? "")
+      XCTAssertNil(inventory.cudaDriver, "no driver: version 0")
     }
-    let inventory = DeviceInventory.discover(environment: ["SUANLI_CUDA_LIB_DIR": folder])
-    let cuda = try XCTUnwrap(inventory.backends.first { $0.name == "cuda" })
-    XCTAssertEqual(cuda.state, .absent)
-    XCTAssertEqual(cuda.version, "12.9")
-    XCTAssertTrue(
-      cuda.reason?.hasPrefix("cudaGetDeviceCount: cudaErrorInsufficientDriver (35)") ?? false,
-      cuda.reason ?? "")
-    XCTAssertNil(inventory.cudaDriver, "no driver: version 0")
+    if tried == 0 {
+      throw XCTSkip("the CUDA runtime wheels are not cached (make test fetches them into .cache/)")
+    }
   }
 
   func testAMissingLibrarySaysWhereItLooked() throws {

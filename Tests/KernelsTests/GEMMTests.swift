@@ -112,6 +112,49 @@ final class GEMMTests: XCTestCase {
     XCTAssertGreaterThan(Set(values.map { $0.bitPattern }).count, 900)
     XCTAssertTrue(values.allSatisfy { $0 >= -1 && $0 <= 1 })
   }
+
+  /// FP8 E4M3 storage (the GPUs' FP8 GEMM inputs): every finite code decodes and re-encodes to
+  /// itself, rounding is to nearest even, large values saturate at 448.
+  func testFP8E4M3RoundsAndRoundTrips() {
+    for code in 0...255 where code & 0x7F != 0x7F {
+      let value = FP8E4M3(bits: UInt8(code))
+      XCTAssertEqual(FP8E4M3(rounding: value.float).bits, value.bits == 0x80 ? 0x80 : value.bits, "code \(code)")
+    }
+    XCTAssertEqual(FP8E4M3(rounding: 1).float, 1)
+    XCTAssertEqual(FP8E4M3(rounding: 448).bits, 0x7E)
+    XCTAssertEqual(FP8E4M3(rounding: 1e6).float, 448, "saturates")
+    XCTAssertEqual(FP8E4M3(rounding: -0.3).float, -0.3125, "3 significand bits: 1.25·2⁻²")
+    XCTAssertEqual(FP8E4M3(rounding: 1.0625).float, 1, "a tie goes to the even significand")
+    XCTAssertEqual(FP8E4M3(rounding: 0x1p-9).float, 0x1p-9, "the smallest subnormal")
+    XCTAssertEqual(Int8(rounding: -1), -128)
+    XCTAssertEqual(Int8(rounding: 0.999), 127)
+  }
+
+  /// The widened bound of a GPU's check: an output stored in BF16 passes only with its rounding
+  /// allowed for, and a wrong element beyond it still fails.
+  func testTheOutputRoundingTermOfTheBound() {
+    let (m, n, k) = (40, 24, 56)
+    let a = GEMM.random(BFloat16.self, count: m * k, seed: 5, salt: 1)
+    let b = GEMM.random(BFloat16.self, count: k * n, seed: 5, salt: 2)
+    var c = [BFloat16](repeating: BFloat16(0), count: m * n)
+    for j in 0..<n {
+      for i in 0..<m {
+        var sum = 0.0
+        for p in 0..<k { sum += a[i + p * m].double * b[p + j * k].double }
+        c[i + j * m] = BFloat16(Float(sum))
+      }
+    }
+    func check(_ c: [BFloat16], output: Double) -> GEMMCheck {
+      GEMM.freivalds(
+        m: m, n: n, k: k, a: a, b: b, c: c, roundoff: 0x1p-24, seed: 9, outputRoundoff: output)
+    }
+    XCTAssertFalse(check(c, output: 0).passed, "BF16 rounding of C exceeds an FP32 bound")
+    XCTAssertTrue(check(c, output: 0x1p-8).passed)
+    c[2 + 1 * m] = BFloat16(c[2 + 1 * m].float + 64)
+    let wrong = check(c, output: 0x1p-8)
+    XCTAssertFalse(wrong.passed)
+    XCTAssertEqual(wrong.failingRow, 2)
+  }
 }
 
 final class HalfPrecisionTests: XCTestCase {

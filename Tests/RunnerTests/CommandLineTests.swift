@@ -570,12 +570,12 @@ final class CommandLineTests: XCTestCase, CommandLineHarness {
       [
         "stream", "stream.copy", "stream.scale", "stream.add", "stream.triad", "hpl.fp64",
         "gemm.fp64",
-        "gemm.fp32", "gemm.fp16", "gemm.bf16", "hplmxp", "hpcg", "energy.idle", "io.seq.write", "io.seq.read",
+        "gemm.fp32", "gemm.tf32", "gemm.fp16", "gemm.bf16", "gemm.fp8", "gemm.int8", "hplmxp", "hpcg", "energy.idle", "io.seq.write", "io.seq.read",
         "io.rand.write", "io.rand.read", "io.fsync", "io.md.easy", "io.md.hard", "io.capacity", "io",
         "c2c.latency", "mpi.pingpong", "mpi.bw", "mpi.bibw", "mpi.allreduce", "mpi.barrier",
       ])
     let suites = (json["suites"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
-    XCTAssertEqual(Set(suites), ["quick", "node", "interconnect", "cluster", "storage"])
+    XCTAssertEqual(Set(suites), ["quick", "node", "interconnect", "cluster", "storage", "gpu"])
     XCTAssertEqual((json["problems"] as? [Any])?.count, 0)
   }
 }

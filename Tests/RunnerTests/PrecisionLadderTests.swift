@@ -53,8 +53,8 @@ final class PrecisionLadderTests: XCTestCase {
 
   func testBadPrecisionAndSizesAreRefused() throws {
     XCTAssertThrowsError(
-      try SuiteParser().parse("name: t\nbenchmarks: [gemm.fp8]\n", file: "t.yaml", sha256: "")
-    ) { XCTAssertTrue(String(describing: $0).contains("unknown benchmark id \"gemm.fp8\"")) }
+      try SuiteParser().parse("name: t\nbenchmarks: [gemm.fp4]\n", file: "t.yaml", sha256: "")
+    ) { XCTAssertTrue(String(describing: $0).contains("unknown benchmark id \"gemm.fp4\"")) }
     XCTAssertThrowsError(
       try SuiteParser().parse(
         "name: t\nbenchmarks:\n  - { id: hplmxp, parameters: { precision: fp8 } }\n",

@@ -158,7 +158,7 @@ final class RunRuleTests: XCTestCase {
         "io.seq.read", "io.seq.write", "io.rand.read", "io.rand.write", "io.md.easy", "io.md.hard",
         "hpcg",
       ]))
-    XCTAssertEqual(standard.version, "3.1.0")
+    XCTAssertEqual(standard.version, "3.2.0")
     let storageDimension = try XCTUnwrap(standard.dimensions.first { $0.id == "storage" })
     XCTAssertTrue(storageDimension.optional)
     XCTAssertEqual(storageDimension.name, "存力 storage")
@@ -236,5 +236,41 @@ final class RunRuleTests: XCTestCase {
         "hpcg-official-length: timedSeconds = 3, the rule asks at least 1800",
       ])
   }
-}
 
+  /// Version 3.2: a center with accelerator figures is a GPU node — its GEMM against an 8-GPU
+  /// server's references, its host's figures against a CPU node's — and a fake device's
+  /// figure is an estimate.
+  func testAGPUNodeIsRatedInItsOwnTier() throws {
+    let standard = try StandardParser.load(
+      path: Self.root.appendingPathComponent("suites/standards/cses-3.yaml").path,
+      knownBenchmarks: nil)
+    var figures = CenterFigures(
+      center: "g", nodes: 1,
+      values: ["gemm.fp16.rate": 6.0e15, "stream.triad.bandwidth": 4.5e11, "hpl.fp64.rate": 3e12])
+    XCTAssertEqual(Scorer.score(figures, standard: standard).tier, "node", "no accelerator figures")
+    figures.accelerated = true
+    let block = Scorer.score(figures, standard: standard)
+    XCTAssertEqual(block.tier, "gpu-node")
+    let scores = Dictionary(
+      uniqueKeysWithValues: block.dimensions.flatMap(\.metrics).map { ($0.key, $0) })
+    XCTAssertEqual(scores["gemm.fp16.rate"]?.reference, 6.0e15)
+    XCTAssertEqual(scores["gemm.fp16.rate"]?.score ?? 0, 100, accuracy: 1e-9)
+    XCTAssertEqual(scores["stream.triad.bandwidth"]?.reference, 4.5e11, "the host as a CPU node")
+    XCTAssertEqual(scores["hpl.fp64.rate"]?.reference, 3.0e12)
+    figures.estimates["gemm.fp16.rate"] = ["fake-device"]
+    let fake = Scorer.score(figures, standard: standard)
+    let fp16 = try XCTUnwrap(fake.dimensions.flatMap(\.metrics).first { $0.key == "gemm.fp16.rate" })
+    XCTAssertFalse(fp16.conforming)
+    XCTAssertEqual(fp16.missedRules, ["fake-device"])
+  }
+
+  /// A tier that takes references from another must name one that states its own.
+  func testReferencesFromMustNameATierWithItsOwnReferences() throws {
+    let text = try String(
+      contentsOf: Self.root.appendingPathComponent("suites/standards/cses-3.yaml"), encoding: .utf8)
+    let broken = text.replacingOccurrences(of: "referencesFrom: node", with: "referencesFrom: nowhere")
+    XCTAssertThrowsError(try StandardParser.parse(broken, file: "cses-3.yaml", sha256: "", knownBenchmarks: nil)) {
+      XCTAssertTrue("\($0)".contains("referencesFrom"), "\($0)")
+    }
+  }
+}

@@ -114,7 +114,13 @@ public enum GEMM {
   }
 
   /// Random inputs uniform in [-1, 1), rounded to the storage type (never zeros or constants).
-  static func random<T: GEMMStorage>(_: T.Type, count: Int, seed: UInt64, salt: Int) -> [T] {
+  @_specialize(exported: true, where T == Double)
+  @_specialize(exported: true, where T == Float)
+  @_specialize(exported: true, where T == Float16)
+  @_specialize(exported: true, where T == BFloat16)
+  @_specialize(exported: true, where T == FP8E4M3)
+  @_specialize(exported: true, where T == Int8)
+  public static func random<T: GEMMStorage>(_: T.Type, count: Int, seed: UInt64, salt: Int) -> [T] {
     (0..<count).map { T(rounding: Float(2 * DenseSystem.entry(seed: seed, row: $0, column: salt))) }
   }
 
@@ -197,8 +203,22 @@ public enum GEMM {
   /// γ_{k+n}(u₆₄)·w_i + γ_n(u₆₄)·(|C|·|x|)_i. Row i passes when its difference is within twice
   /// the sum. A wrong element c_ij shifts (C·x)_i by exactly its error, so any element off by
   /// more than its row's bound is caught. Two independent vectors x guard against cancellation.
+  ///
+  /// `termError` is an error per product beyond the accumulation's (inputs rounded inside the
+  /// unit: TF32's 10-bit significands; FP8 partial sums kept in fewer bits): it adds
+  /// termError·w_i. `outputRoundoff` is the unit roundoff of C's storage when it is narrower
+  /// than the accumulation (FP16, BF16 outputs): it adds u_out·(|C|·|x|)_i.
+  // Specialised here for the GPU benchmarks' types (callers in other modules would otherwise
+  // pay a generic call per element: seconds at n = 8192).
+  @_specialize(exported: true, where In == Double, Out == Double)
+  @_specialize(exported: true, where In == Float, Out == Float)
+  @_specialize(exported: true, where In == Float16, Out == Float16)
+  @_specialize(exported: true, where In == BFloat16, Out == BFloat16)
+  @_specialize(exported: true, where In == FP8E4M3, Out == BFloat16)
+  @_specialize(exported: true, where In == Int8, Out == Int32)
   public static func freivalds<In: GEMMStorage, Out: GEMMStorage>(
-    m: Int, n: Int, k: Int, a: [In], b: [In], c: [Out], roundoff: Double, seed: UInt64
+    m: Int, n: Int, k: Int, a: [In], b: [In], c: [Out], roundoff: Double, seed: UInt64,
+    termError: Double = 0, outputRoundoff: Double = 0
   ) -> GEMMCheck {
     let u64 = Double.ulpOfOne / 2
     func gamma(_ count: Int, _ u: Double) -> Double {
@@ -241,7 +261,9 @@ public enum GEMM {
         }
       }
       for i in 0..<m {
-        let bound = 2 * ((gamma(k, roundoff) + gamma(k + n, u64)) * w[i] + gamma(n, u64) * cabs[i])
+        let bound =
+          2 * ((termError + gamma(k, roundoff) + gamma(k + n, u64)) * w[i]
+            + (gamma(n, u64) + outputRoundoff) * cabs[i])
         let difference = abs(y[i] - z[i])
         let ratio = bound > 0 ? difference / bound : (difference == 0 ? 0 : .infinity)
         if !(ratio <= 1), failing == nil { failing = i }

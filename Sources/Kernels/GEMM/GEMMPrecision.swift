@@ -51,3 +51,59 @@ public enum GEMMPrecision: String, CaseIterable, Sendable {
     return inputs + output + widened
   }
 }
+
+/// FP8 E4M3 (OCP 8-bit floating point, "fn" variant as NVIDIA's tensor cores use it): 1 sign,
+/// 4 exponent bits (bias 7), 3 significand bits; no infinities, the largest finite value 448,
+/// NaN 0x7F/0xFF; subnormals step 2⁻⁹.
+public struct FP8E4M3: GEMMStorage, Equatable {
+  public var bits: UInt8
+
+  public init(bits: UInt8) { self.bits = bits }
+
+  /// Round to nearest, ties to even; saturates at ±448.
+  public init(rounding value: Float) {
+    let sign: UInt8 = value.sign == .minus ? 0x80 : 0
+    let magnitude = min(abs(value), 448)
+    guard magnitude.isFinite else {
+      bits = 0x7F
+      return
+    }
+    // Subnormals and zero: multiples of 2⁻⁹ below 2⁻⁶.
+    if magnitude < 0x1p-6 {
+      let steps = (magnitude * 0x1p9).rounded(.toNearestOrEven)
+      bits = sign | UInt8(steps)  // 8 steps is exactly the smallest normal, 0x08.
+      return
+    }
+    var exponent = Int(magnitude.exponent)
+    var significand = ((magnitude / Float(sign: .plus, exponent: exponent, significand: 1)) - 1) * 8
+    significand = significand.rounded(.toNearestOrEven)
+    if significand >= 8 {
+      significand = 0
+      exponent += 1
+    }
+    bits = sign | UInt8(exponent + 7) << 3 | UInt8(significand)
+  }
+
+  public var float: Float {
+    let exponent = Int((bits >> 3) & 0xF)
+    let significand = Float(bits & 7)
+    let magnitude =
+      exponent == 0
+      ? significand * 0x1p-9 : Float(sign: .plus, exponent: exponent - 7, significand: 1 + significand / 8)
+    return bits & 0x80 != 0 ? -magnitude : magnitude
+  }
+
+  public var double: Double { Double(float) }
+}
+
+/// INT8 inputs: a value in [-1, 1) scaled to [-128, 127].
+extension Int8: GEMMStorage {
+  public init(rounding value: Float) { self = Int8(clamping: Int((value * 128).rounded(.down))) }
+  public var double: Double { Double(self) }
+}
+
+/// INT32 outputs of INT8 GEMMs.
+extension Int32: GEMMStorage {
+  public init(rounding value: Float) { self = Int32(value.rounded()) }
+  public var double: Double { Double(self) }
+}

@@ -1,11 +1,14 @@
-// A fake CUDA runtime for Suanli's tests: the entry points `suanli devices` calls, answering
-// as a node of FAKE_CUDA_DEVICES (default 2) Hopper-like GPUs would (132 SMs, 1980 MHz, 80 GiB),
-// or, with FAKE_CUDA_ERROR set, that error from cudaGetDeviceCount. It exports
+// A fake CUDA runtime for Suanli's tests: the entry points `suanli devices` and the GEMM
+// benchmarks call, answering as a node of FAKE_CUDA_DEVICES (default 2) Hopper-like GPUs would
+// (132 SMs, 1980 MHz, 80 GiB), or, with FAKE_CUDA_ERROR set, that error from
+// cudaGetDeviceCount. "Device" memory is host memory; work is done when it is enqueued, so
+// an event's time is the host clock's when it is recorded. It exports
 // `suanli_fake_cuda_library`, so Suanli labels every device it reports as fake. Compiled by the
 // tests with `cc -shared -fPIC`; Suanli's own code, no vendor header.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int suanli_fake_cuda_library = 1;
 
@@ -72,3 +75,37 @@ const char *cudaGetErrorString(int error) {
     default: return "unknown error";
   }
 }
+
+int cudaMalloc(void **pointer, size_t bytes) {
+  *pointer = malloc(bytes);
+  return *pointer ? 0 : 2;  // cudaErrorMemoryAllocation
+}
+int cudaFree(void *pointer) { free(pointer); return 0; }
+int cudaMemcpy(void *destination, const void *source, size_t bytes, int kind) {
+  (void)kind;
+  memcpy(destination, source, bytes);
+  return 0;
+}
+int cudaMemset(void *pointer, int value, size_t bytes) { memset(pointer, value, bytes); return 0; }
+int cudaDeviceSynchronize(void) { return 0; }
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+int cudaEventCreate(void **event) {
+  *event = calloc(1, sizeof(double));
+  return *event ? 0 : 2;
+}
+int cudaEventRecord(void *event, void *stream) {
+  (void)stream;
+  *(double *)event = now();
+  return 0;
+}
+int cudaEventSynchronize(void *event) { (void)event; return 0; }
+int cudaEventElapsedTime(float *milliseconds, void *start, void *end) {
+  *milliseconds = (float)((*(double *)end - *(double *)start) * 1e3);
+  return 0;
+}
+int cudaEventDestroy(void *event) { free(event); return 0; }
