@@ -6,6 +6,12 @@ public struct DevicePeak: Sendable, Equatable, Codable {
   public var precision: String
   public var flopsPerSecond: Double
   public var formula: String
+
+  public init(precision: String, flopsPerSecond: Double, formula: String) {
+    self.precision = precision
+    self.flopsPerSecond = flopsPerSecond
+    self.formula = formula
+  }
 }
 
 /// Dense flops (int8: operations) per clock per SM, by compute capability, FMA = 2; from the

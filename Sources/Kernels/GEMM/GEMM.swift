@@ -1,4 +1,8 @@
 import CSuanli
+import Dispatch
+#if canImport(Glibc)
+  import Glibc
+#endif
 import Measurement
 
 /// Outcome of a GEMM benchmark: per-repetition times, and Freivalds' check of the product.
@@ -121,7 +125,17 @@ public enum GEMM {
   @_specialize(exported: true, where T == FP8E4M3)
   @_specialize(exported: true, where T == Int8)
   public static func random<T: GEMMStorage>(_: T.Type, count: Int, seed: UInt64, salt: Int) -> [T] {
-    (0..<count).map { T(rounding: Float(2 * DenseSystem.entry(seed: seed, row: $0, column: salt))) }
+    // Counter-based: the same values whatever the split across threads.
+    [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+      let base = buffer.baseAddress
+      Parallel.ranges(count) { range in
+        for index in range {
+          (base! + index).initialize(
+            to: T(rounding: Float(2 * DenseSystem.entry(seed: seed, row: index, column: salt))))
+        }
+      }
+      initialized = count
+    }
   }
 
   private static func direct<T: GEMMStorage>(
@@ -229,35 +243,61 @@ public enum GEMM {
     var normDiff = 0.0
     var normW = 0.0
     var failing: Int? = nil
+    // Each element's sum runs in one order whatever the split (threads take rows of the
+    // results, never parts of one sum): the check gives the same numbers on any machine.
     for trial in 0..<2 {
       let x = (0..<n).map {
         DenseSystem.entry(seed: seed &+ 77, row: $0, column: trial) < 0 ? -1.0 : 1.0
       }
       var bx = [Double](repeating: 0, count: k)
       var babs = [Double](repeating: 0, count: k)
-      for j in 0..<n {
-        for p in 0..<k {
-          let v = b[p + j * k].double
-          bx[p] += v * x[j]
-          babs[p] += abs(v)
+      b.withUnsafeBufferPointer { b in
+        bx.withUnsafeMutableBufferPointer { bx in
+          babs.withUnsafeMutableBufferPointer { babs in
+            let (bx, babs) = (bx, babs)
+            Parallel.ranges(k) { rows in
+              for j in 0..<n {
+                for p in rows {
+                  let v = b[p + j * k].double
+                  bx[p] += v * x[j]
+                  babs[p] += abs(v)
+                }
+              }
+            }
+          }
         }
       }
       var z = [Double](repeating: 0, count: m)
       var w = [Double](repeating: 0, count: m)
-      for p in 0..<k {
-        for i in 0..<m {
-          let v = a[i + p * m].double
-          z[i] += v * bx[p]
-          w[i] += abs(v) * babs[p]
-        }
-      }
       var y = [Double](repeating: 0, count: m)
       var cabs = [Double](repeating: 0, count: m)
-      for j in 0..<n {
-        for i in 0..<m {
-          let v = c[i + j * m].double
-          y[i] += v * x[j]
-          cabs[i] += abs(v)
+      a.withUnsafeBufferPointer { a in
+        c.withUnsafeBufferPointer { c in
+          z.withUnsafeMutableBufferPointer { z in
+            w.withUnsafeMutableBufferPointer { w in
+              y.withUnsafeMutableBufferPointer { y in
+                cabs.withUnsafeMutableBufferPointer { cabs in
+                  let (z, w, y, cabs) = (z, w, y, cabs)
+                  Parallel.ranges(m) { rows in
+                    for p in 0..<k {
+                      for i in rows {
+                        let v = a[i + p * m].double
+                        z[i] += v * bx[p]
+                        w[i] += abs(v) * babs[p]
+                      }
+                    }
+                    for j in 0..<n {
+                      for i in rows {
+                        let v = c[i + j * m].double
+                        y[i] += v * x[j]
+                        cabs[i] += abs(v)
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
         }
       }
       for i in 0..<m {
@@ -302,5 +342,29 @@ extension BFloat16: Widening {
     source.withMemoryRebound(to: UInt16.self, capacity: count) { bits in
       for i in 0..<count { destination[i] = Float(bitPattern: UInt32(bits[i]) << 16) }
     }
+  }
+}
+
+/// Splits 0..<count into contiguous ranges run on all cores (Dispatch's pool), for loops whose
+/// iterations write disjoint elements; small counts stay on the calling thread.
+enum Parallel {
+  static func ranges(_ count: Int, minimum: Int = 4096, _ body: (Range<Int>) -> Void) {
+    let chunks = min(max(1, count / minimum), 4 * max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+    guard chunks > 1 else {
+      body(0..<count)
+      return
+    }
+    withoutActuallyEscaping(body) { body in
+      // The callers write disjoint elements through unsafe buffers: safe to share.
+      let work = Shared(body)
+      DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        work.value((count * chunk / chunks)..<(count * (chunk + 1) / chunks))
+      }
+    }
+  }
+
+  private struct Shared<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
   }
 }
