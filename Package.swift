@@ -47,7 +47,7 @@ let package = Package(
       name: "Kernels", dependencies: ["Measurement", "CSuanli", "COpenBLAS"],
       swiftSettings: swiftCPU),
     .target(name: "Communication"),
-    .target(name: "Devices", dependencies: ["CCUDA", "Measurement"]),
+    .target(name: "Devices", dependencies: ["CCUDA", "Measurement", "ReportFormat"]),
     .target(name: "Energy", dependencies: ["Measurement", "ReportFormat"]),
     .target(
       name: "Import",

@@ -20,9 +20,7 @@ extension NodeProfile {
         memoryBytes: device.memoryBytes, memoryBandwidth: device.memoryBandwidth,
         pciBusID: device.pciBusID, hwlocName: device.pciBusID.flatMap { pci[$0] },
         ecc: device.ecc, mig: device.mig, fake: device.fake,
-        peaks: device.peaks.map {
-          AcceleratorPeak(precision: $0.precision, flopsPerSecond: $0.flopsPerSecond, formula: $0.formula)
-        },
+        peaks: device.peaks,
         peakNote: device.peakNote)
     }
     acceleratorBackends = inventory.backends.map { backend in

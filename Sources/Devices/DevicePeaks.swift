@@ -1,18 +1,9 @@
+import ReportFormat
+
 /// A GPU's theoretical peak per precision, **dense** (datasheet figures marked with an
 /// asterisk are 2:4-sparse, twice these): SMs × flops per clock per SM for the architecture ×
-/// the clock the vendor's own table uses, with the formula stated.
-public struct DevicePeak: Sendable, Equatable, Codable {
-  /// "fp64", "fp64-tensor", "fp32", "tf32", "fp16", "bf16", "fp8", "int8" (int8: operations).
-  public var precision: String
-  public var flopsPerSecond: Double
-  public var formula: String
-
-  public init(precision: String, flopsPerSecond: Double, formula: String) {
-    self.precision = precision
-    self.flopsPerSecond = flopsPerSecond
-    self.formula = formula
-  }
-}
+/// the clock the vendor's own table uses, with the formula stated. The report's record of it.
+public typealias DevicePeak = AcceleratorPeak
 
 /// Dense flops (int8: operations) per clock per SM, by compute capability, FMA = 2; from the
 /// vendors' whitepapers as tabulated in shared/research/gpu-backend.md §4 (Volta, Ampere

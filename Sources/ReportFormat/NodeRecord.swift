@@ -197,7 +197,8 @@ public struct AcceleratorRecord: Codable, Sendable, Equatable {
   }
 }
 
-/// A dense peak of an accelerator: SMs × per-clock rate × clock, the formula stated.
+/// A dense peak of an accelerator: SMs × per-clock rate × clock, the formula stated (Devices
+/// computes them as `DevicePeak`).
 public struct AcceleratorPeak: Codable, Sendable, Equatable {
   /// "fp64", "fp64-tensor", "fp32", "tf32", "fp16", "bf16", "fp8", "int8".
   public var precision: String
