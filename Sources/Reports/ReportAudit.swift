@@ -50,6 +50,13 @@ public enum ReportAudit {
   /// Every inconsistency found, one line each (empty: consistent).
   public static func problems(_ report: Report) -> [String] {
     var problems: [String] = []
+    // A job's node statistics and outliers follow from its node results.
+    if let stated = report.nodeStatistics,
+      stated != NodeStatistics.compute(report.results, nodes: report.nodes)
+    {
+      problems.append(
+        "nodeStatistics do not recompute from the node results (min, median, max, CV or outliers differ)")
+    }
     for (index, result) in report.results.enumerated() {
       let place = "results[\(index)] \(result.id)"
       if result.valid != (result.status == .ok) {

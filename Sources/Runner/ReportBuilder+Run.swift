@@ -20,7 +20,7 @@ extension ReportBuilder {
       results: outcome.results, notes: outcome.notes)
     report.job = job
     if records.count > 1 {
-      report.nodeStatistics = JobAssembly.statistics(outcome.results, nodes: records)
+      report.nodeStatistics = NodeStatistics.compute(outcome.results, nodes: records)
     }
     return report
   }

@@ -59,7 +59,7 @@ final class JobAssemblyTests: XCTestCase {
           Metric(name: "latency", value: latencies[i], unit: .seconds, polarity: .lowerIsBetter),
           node: i))
     }
-    let statistics = JobAssembly.statistics(results, nodes: nodes)
+    let statistics = NodeStatistics.compute(results, nodes: nodes)
     XCTAssertEqual(statistics.map(\.id), ["hpl.fp64", "stream.triad", "mpi.x"])
     XCTAssertEqual(statistics[0].median, 99e9)
     XCTAssertEqual(statistics[0].outliers.map(\.node), [3])
@@ -70,23 +70,28 @@ final class JobAssemblyTests: XCTestCase {
     XCTAssertEqual(statistics[2].outliers.map(\.node), [1])
     XCTAssertEqual(statistics[2].min, 0.98e-6)
     XCTAssertEqual(statistics[2].max, 1.2e-6)
-    let lines = ComparisonInput.outliers([
-      {
-        var report = Report(
-          tool: .init(name: "suanli", version: "0", gitCommit: "x", buildISA: []), center: "c",
-          createdAt: "2026-01-01T00:00:00Z", complete: true, nodes: nodes,
-          software: Software(
-            os: "", kernel: "", compiler: "", blas: nil, mpi: nil, hwloc: "", environment: [:]),
-          suite: SuiteRecord(
-            name: "s", description: "", file: "", sha256: "", timeBudgetSeconds: nil,
-            overrides: []),
-          results: results, notes: [])
-        report.nodeStatistics = statistics
-        return report
-      }()
-    ])
+    var report = Report(
+      tool: .init(name: "suanli", version: "0", gitCommit: "x", buildISA: []), center: "c",
+      createdAt: "2026-01-01T00:00:00Z", complete: true, nodes: nodes,
+      software: Software(
+        os: "", kernel: "", compiler: "", blas: nil, mpi: nil, hwloc: "", environment: [:]),
+      suite: SuiteRecord(
+        name: "s", description: "", file: "", sha256: "", timeBudgetSeconds: nil,
+        overrides: []),
+      results: results, notes: [])
+    report.nodeStatistics = statistics
+    let lines = ComparisonInput.outliers([report])
     XCTAssertEqual(
       lines, ["node 3 (n3): hpl.fp64 rate −5.1%", "node 1 (n1): mpi.x latency +20.0%"])
+    // `verify` recomputes them: an outlier dropped, or a median moved, is found.
+    XCTAssertFalse(ReportAudit.problems(report).contains { $0.hasPrefix("nodeStatistics") })
+    var hidden = report
+    hidden.nodeStatistics![0].outliers = []
+    XCTAssertTrue(
+      ReportAudit.problems(hidden).contains { $0.hasPrefix("nodeStatistics do not recompute") })
+    var moved = report
+    moved.nodeStatistics![1].median *= 1.1
+    XCTAssertTrue(ReportAudit.problems(moved).contains { $0.hasPrefix("nodeStatistics") })
   }
 
   func testHeterogeneousNodesAreNamed() {
