@@ -23,7 +23,7 @@ TRAITS = $(shell pkg-config --exists ompi-c 2>/dev/null && echo --traits MPI)
 
 GENERATED := Sources/CSuanli/suanli_generated.h
 
-.PHONY: all deps build run test test-html bench clean FORCE
+.PHONY: all deps build run test test-html test-slurm bench clean FORCE
 
 all: build
 
@@ -53,6 +53,13 @@ test: build
 	  SUANLI_TEST_CUDART_DIR=$(CURDIR)/.cache/cuda-runtime \
 	  SUANLI_TEST_CUDART13_DIR=$(CURDIR)/.cache/cuda-runtime-13 \
 	  $(SWIFT) test --disable-swift-testing $(TRAITS)
+
+# Suanli under Slurm's srun: a two-node Slurm cluster on this machine (root; installs slurm-wlm
+# and munge, starts and stops the daemons itself), so not part of `make test`.
+SLURM_PACKAGES := slurm-wlm munge
+test-slurm: build
+	@scripts/ensure-packages.sh $(SLURM_PACKAGES)
+	SUANLI_BIN=$(CURDIR)/$(BIN) scripts/check-slurm.sh
 
 # The HTML pages in a real browser (headless Chromium, light and dark, CJK fonts): heavy (~500 MB
 # of packages), so not part of `make test`.
