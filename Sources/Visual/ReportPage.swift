@@ -85,6 +85,7 @@ public enum ReportPage {
       page.raw(figure.html)
       page.newline()
     }
+    acceleratorSection(&page, report)
     if let job = report.job { jobSection(&page, job, report) }
     provenance(&page, report, source: source)
     page.close("body")
@@ -149,6 +150,38 @@ public enum ReportPage {
     return Table.html(
       headers: ["dimension", "metric", "value", "reference", "score", "weight", "run rules"],
       rows: rows, classes: classes)
+  }
+
+  /// The results measured on GPUs: each against its own device's peak, with the board's power
+  /// and clock (the charts above are the CPUs' against the node's Rpeak).
+  static func acceleratorSection(_ page: inout Markup, _ report: Report) {
+    let results = report.results.filter { $0.device != nil }
+    guard !results.isEmpty else { return }
+    page.element("h2", [], "Accelerators")
+    if results.contains(where: { $0.device?.fake == true }) {
+      page.element(
+        "p", [("class", "banner"), ("data-fake", "true")],
+        "FAKE DEVICES: some results were made with Suanli's test libraries, not a GPU — never a real measurement"
+      )
+    }
+    let rows = results.map { result -> [String] in
+      let device = result.device!
+      func metric(_ name: String) -> String {
+        result.metric(name).map { Show.value($0.value, $0.unit) } ?? "—"
+      }
+      return [
+        device.id + (device.fake ? " FAKE" : ""), device.name, result.id, result.status.rawValue,
+        metric("rate"), metric("efficiency"), metric("averagePower(gpu-board)"),
+        metric("smClock"), result.validation.map { $0.passed ? "passed" : "FAILED" } ?? "—",
+      ]
+    }
+    page.raw(
+      Table.html(
+        headers: [
+          "device", "name", "benchmark", "status", "rate", "efficiency", "board power", "SM clock",
+          "check",
+        ], rows: rows))
+    page.newline()
   }
 
   static func jobSection(_ page: inout Markup, _ job: JobRecord, _ report: Report) {

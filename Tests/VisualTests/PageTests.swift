@@ -197,6 +197,29 @@ final class PageTests: XCTestCase {
     XCTAssertFalse(verified.contains("UNVERIFIED"))
   }
 
+  /// GPU results get their own table against their device (never the CPU's ladder), and a
+  /// fake device is said in a banner.
+  func testGPUResultsAreTabledApartAndFakesMarked() throws {
+    var (report, bytes) = try example("dev-vm-1core-quick")
+    let cpu = try XCTUnwrap(report.results.first { $0.id == "gemm.fp16" && $0.status == .ok })
+    var gpu = cpu
+    gpu.device = DeviceUse(id: "cuda:0", name: "Fake Hopper 0", architecture: "sm_90", pciBusID: nil, fake: true)
+    gpu.metrics[0].value = 7.5e14
+    report.results.append(gpu)
+    let html = ReportPage.html(
+      report,
+      source: .init(
+        file: "x.json", bytes: bytes, sha256: "x", verdict: "unsigned", verified: false))
+    XCTAssertTrue(html.contains("<h2>Accelerators</h2>"), "an Accelerators section")
+    XCTAssertTrue(html.contains("data-fake=\"true\""))
+    XCTAssertTrue(html.contains("cuda:0 FAKE"))
+    XCTAssertTrue(html.contains("750 TFLOPS"), "the GPU's rate in its table")
+    let (_, plain) = try page("dev-vm-1core-quick")
+    XCTAssertFalse(plain.contains("Accelerators"), "no section without GPU results")
+    // The ladder still draws the CPU's FP16, not the GPU's.
+    XCTAssertEqual(ReportData(report: report).result("gemm.fp16")?.device, nil)
+  }
+
   func testComparePageHasTheTableAndSmallMultiples() throws {
     let standard = try StandardParser.load(
       path: Self.root.appendingPathComponent("suites/standards/cses-2.yaml").path,
