@@ -54,9 +54,15 @@ final class NVML: @unchecked Sendable {
     power = library.function("nvmlDeviceGetPowerUsage", as: suanli_nvmlDeviceGetPowerUsage_t.self)
     temperature = library.function(
       "nvmlDeviceGetTemperature", as: suanli_nvmlDeviceGetTemperature_t.self)
-    reasons = library.function(
-      "nvmlDeviceGetCurrentClocksEventReasons",
-      as: suanli_nvmlDeviceGetCurrentClocksEventReasons_t.self)
+    // NVML 12.2 renamed the throttle reasons to clock event reasons (same bits); NVML 13 dropped
+    // the old name. Older drivers have only the old one.
+    reasons =
+      library.function(
+        "nvmlDeviceGetCurrentClocksEventReasons",
+        as: suanli_nvmlDeviceGetCurrentClocksEventReasons_t.self)
+      ?? library.function(
+        "nvmlDeviceGetCurrentClocksThrottleReasons",
+        as: suanli_nvmlDeviceGetCurrentClocksEventReasons_t.self)
     isFake = library.address("suanli_fake_nvml_library") != nil
   }
 
