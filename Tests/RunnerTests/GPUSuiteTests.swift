@@ -132,5 +132,19 @@ final class GPUSuiteTests: XCTestCase, CommandLineHarness {
     let nodes = try XCTUnwrap(document["nodes"] as? [[String: Any]])
     let backends = try XCTUnwrap(nodes[0]["acceleratorBackends"] as? [[String: Any]])
     XCTAssertEqual(backends.first?["present"] as? Bool, false)
+    // `suanli devices` with each real runtime (CUDA 12 and, when cached, 13): absent, no driver.
+    var folders = [runtime]
+    if let runtime13 = ProcessInfo.processInfo.environment["SUANLI_TEST_CUDART13_DIR"],
+      FileManager.default.fileExists(atPath: runtime13 + "/libcudart.so.13")
+    {
+      folders.append(runtime13)
+    }
+    for folder in folders {
+      let devices = try suanli(["devices"], environment: ["SUANLI_CUDA_LIB_DIR": folder])
+      XCTAssertEqual(devices.status, 0, devices.stderr)
+      XCTAssertTrue(devices.stdout.contains("cuda: cudaGetDeviceCount: cudaErrorInsufficientDriver (35)"), devices.stdout)
+      XCTAssertTrue(devices.stdout.contains("no NVIDIA driver"), devices.stdout)
+      XCTAssertTrue(devices.stdout.contains("No accelerator found"), devices.stdout)
+    }
   }
 }
