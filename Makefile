@@ -23,7 +23,7 @@ TRAITS = $(shell pkg-config --exists ompi-c 2>/dev/null && echo --traits MPI)
 
 GENERATED := Sources/CSuanli/suanli_generated.h
 
-.PHONY: all deps build run test test-html test-slurm bench clean FORCE
+.PHONY: all deps build run test test-html test-slurm test-cublas bench clean FORCE
 
 all: build
 
@@ -60,6 +60,12 @@ SLURM_PACKAGES := slurm-wlm munge
 test-slurm: build
 	@scripts/ensure-packages.sh $(SLURM_PACKAGES)
 	SUANLI_BIN=$(CURDIR)/$(BIN) scripts/check-slurm.sh
+
+# Suanli's CUDA declarations against NVIDIA's headers and the real cuBLAS 13 (no GPU needed):
+# a 420 MB download from PyPI, so not part of `make test`.
+test-cublas: build
+	@scripts/ensure-packages.sh $(TEST_PACKAGES)
+	TRAITS="$(TRAITS)" scripts/check-cublas.sh
 
 # The HTML pages in a real browser (headless Chromium, light and dark, CJK fonts): heavy (~500 MB
 # of packages), so not part of `make test`.

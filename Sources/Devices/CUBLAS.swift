@@ -297,7 +297,7 @@ final class CUBLAS: @unchecked Sendable {
       scale.deallocate()
     }
     do throws(DeviceError) {
-      try check("cublasLtCreate", ltCreate(&handle))
+      // The descriptors first (host-side, no GPU needed), then the handle and the heuristic.
       let scaleType = precision == .int8 ? Int32(SUANLI_CUDA_R_32I) : Int32(SUANLI_CUDA_R_32F)
       try check("cublasLtMatmulDescCreate", descCreate(&desc, types.compute, scaleType))
       var transposed = Int32(SUANLI_CUBLAS_OP_T)
@@ -322,6 +322,7 @@ final class CUBLAS: @unchecked Sendable {
       try check(
         "cublasLtMatmulPreferenceSetAttribute(MAX_WORKSPACE_BYTES)",
         preferenceSet(preference, Int32(SUANLI_CUBLASLT_PREF_MAX_WORKSPACE_BYTES), &limit, 8))
+      try check("cublasLtCreate", ltCreate(&handle))
       var returned: Int32 = 0
       try check(
         "cublasLtMatmulAlgoGetHeuristic",

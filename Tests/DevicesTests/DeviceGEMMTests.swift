@@ -78,3 +78,35 @@ final class DeviceGEMMTests: XCTestCase {
     }
   }
 }
+
+/// The real cuBLAS and cuBLASLt (CUDA 13 wheel, 420 MB: `make test-cublas` fetches it into
+/// .cache/ and sets SUANLI_TEST_CUBLAS_DIR) on this machine without a GPU: every entry point
+/// resolves, and each plan gets as far as a library can without a device — for FP8 and INT8
+/// every descriptor, layout and preference call succeeds with Suanli's values and sizes, and
+/// the first failure is the handle's.
+final class RealCuBLASTests: XCTestCase {
+  func testTheRealCuBLASLoadsAndStopsOnlyForWantOfAGPU() throws {
+    guard let folder = ProcessInfo.processInfo.environment["SUANLI_TEST_CUBLAS_DIR"],
+      FileManager.default.fileExists(atPath: folder + "/libcublasLt.so.13")
+    else {
+      throw XCTSkip("the cuBLAS 13 wheel is not fetched (make test-cublas does it)")
+    }
+    let blas = try CUBLAS.load(major: 13, folder: folder, environment: [:])
+    XCTAssertFalse(blas.isFake)
+    XCTAssertTrue(blas.version.hasPrefix("13."), blas.version)
+    let buffer = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
+    defer { buffer.deallocate() }
+    for precision in DeviceGEMMPrecision.allCases {
+      XCTAssertThrowsError(
+        try blas.plan(
+          precision, m: 8192, n: 8192, k: 8192, a: buffer, b: buffer, c: buffer,
+          workspace: buffer, workspaceBytes: 32 << 20), "\(precision)"
+      ) { error in
+        let call = precision.transposesA ? "cublasLtCreate" : "cublasCreate_v2"
+        XCTAssertEqual(
+          error as? DeviceError,
+          .library(call: call, status: 1, name: "CUBLAS_STATUS_NOT_INITIALIZED"), "\(precision)")
+      }
+    }
+  }
+}
