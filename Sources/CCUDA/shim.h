@@ -157,6 +157,13 @@ enum {
   SUANLI_NVML_TEMPERATURE_GPU = 0,
 };
 
+// Clock event reasons (nvmlClocksEventReason*, before NVML 12.2 nvmlClocksThrottleReason*).
+#define SUANLI_NVML_REASON_SW_POWER_CAP 0x4ULL
+#define SUANLI_NVML_REASON_HW_SLOWDOWN 0x8ULL
+#define SUANLI_NVML_REASON_SW_THERMAL 0x20ULL
+#define SUANLI_NVML_REASON_HW_THERMAL 0x40ULL
+#define SUANLI_NVML_REASON_HW_POWER_BRAKE 0x80ULL
+
 // ---- HIP runtime (hip_runtime_api.h, 5.2.3) and ROCm SMI (rocm_smi.h, 5.2.3) ----
 typedef int (*suanli_hipGetDeviceCount_t)(int *count);
 typedef int (*suanli_hipRuntimeGetVersion_t)(int *version);

@@ -224,18 +224,12 @@ public enum DeviceGEMM {
       fake: runtime.isFake || blas.isFake || (nvml?.isFake ?? false))
   }
 
-  /// NVML's clock event reasons (nvml.h, NVML 12 and 13) by bit.
-  static let reasonBits: [(UInt64, String)] = [
-    (0x4, "power cap"), (0x8, "hardware slowdown"), (0x20, "software thermal slowdown"),
-    (0x40, "hardware thermal slowdown"), (0x80, "power brake"),
-  ]
-
   static func summarise(_ samples: [BoardSample], joules: Double, seconds: Double) -> DeviceEnergy {
     let clocks = samples.compactMap(\.smClockMHz)
     let watts = samples.compactMap(\.watts)
     var reasons: [String: Double] = [:]
     let masks = samples.compactMap(\.reasons)
-    for (bit, name) in reasonBits where !masks.isEmpty {
+    for (bit, name) in NVML.reasonBits where !masks.isEmpty {
       let share = Double(masks.filter { $0 & bit != 0 }.count) / Double(masks.count)
       if share > 0 { reasons[name] = share }
     }

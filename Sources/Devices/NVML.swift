@@ -107,6 +107,15 @@ final class NVML: @unchecked Sendable {
 
   deinit { _ = shutdown?() }
 
+  /// The clock event reasons a report names, by bit (nvml.h).
+  static let reasonBits: [(UInt64, String)] = [
+    (UInt64(SUANLI_NVML_REASON_SW_POWER_CAP), "power cap"),
+    (UInt64(SUANLI_NVML_REASON_HW_SLOWDOWN), "hardware slowdown"),
+    (UInt64(SUANLI_NVML_REASON_SW_THERMAL), "software thermal slowdown"),
+    (UInt64(SUANLI_NVML_REASON_HW_THERMAL), "hardware thermal slowdown"),
+    (UInt64(SUANLI_NVML_REASON_HW_POWER_BRAKE), "power brake"),
+  ]
+
   func describe(_ status: Int32) -> String {
     let text = errorString?(status).map { String(cString: $0) } ?? "error"
     return "\(text) (\(status))"
