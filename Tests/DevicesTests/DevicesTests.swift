@@ -135,6 +135,12 @@ final class DevicesTests: XCTestCase {
         cuda.reason ?? "")
       XCTAssertTrue(cuda.reason?.contains("no NVIDIA driver") ?? false, cuda.reason ?? "")
       XCTAssertNil(inventory.cudaDriver, "no driver: version 0")
+      // Every entry point a GEMM needs exists in the real runtime (12 and 13 alike).
+      let runtime = try XCTUnwrap(CUDARuntime.load(folder: folder, environment: [:]).runtime)
+      XCTAssertNoThrow(try runtime.compute())
+      XCTAssertThrowsError(try runtime.select(0)) { error in
+        XCTAssertTrue((error as? DeviceError)?.meansAbsent ?? false, "\(error)")
+      }
     }
     if tried == 0 {
       throw XCTSkip("the CUDA runtime wheels are not cached (make test fetches them into .cache/)")
