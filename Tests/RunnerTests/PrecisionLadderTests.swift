@@ -51,6 +51,26 @@ final class PrecisionLadderTests: XCTestCase {
     XCTAssertEqual(GEMMBenchmark.execution(.fp64, isa: plain, native: true).0, "native")
   }
 
+  /// `device:` beside an id: gemm.* only, a known selector, one entry per id and device.
+  func testDeviceSelectorsAreCheckedWithTheLine() throws {
+    func parse(_ body: String) throws -> Suite {
+      try SuiteParser().parse("name: t\nbenchmarks:\n" + body, file: "t.yaml", sha256: "")
+    }
+    let both = try parse(
+      "  - { id: gemm.fp16, parameters: { n: 64 } }\n  - { id: gemm.fp16, device: cuda:0 }\n  - { id: gemm.fp16, device: \"cuda:*\" }\n")
+    XCTAssertEqual(both.entries.map { $0.values.string("device") }, ["cpu", "cuda:0", "cuda:*"])
+    for (body, expected) in [
+      ("  - { id: stream, device: cuda:0 }\n", "t.yaml:3: benchmarks[0].device: stream runs on the node's CPUs only"),
+      ("  - { id: gemm.bf16, device: gpu0 }\n", "expected cpu, cuda:N or cuda:*"),
+      ("  - { id: gemm.bf16, device: \"cuda:01\" }\n", "expected cpu, cuda:N or cuda:*"),
+      ("  - { id: gemm.bf16, device: cuda:1 }\n  - { id: gemm.bf16, device: cuda:1 }\n", "gemm.bf16 measures gemm.bf16, which gemm.bf16 earlier in the suite measures too"),
+    ] {
+      XCTAssertThrowsError(try parse(body), body) {
+        XCTAssertTrue(String(describing: $0).contains(expected), "\($0)")
+      }
+    }
+  }
+
   func testBadPrecisionAndSizesAreRefused() throws {
     XCTAssertThrowsError(
       try SuiteParser().parse("name: t\nbenchmarks: [gemm.fp4]\n", file: "t.yaml", sha256: "")
