@@ -1,5 +1,6 @@
 import Devices
 import Foundation
+import Synchronization
 import Kernels
 import Measurement
 import ReportFormat
@@ -49,10 +50,22 @@ enum DeviceGEMMBenchmark {
       }
       indices = inventory.devices.indices.map { $0 }
     }
-    return indices.map { index in
-      context.progress("\(id) on cuda:\(index)")
-      return runOne(precision, id: id, device: index, values: values)
+    guard indices.count > 1 else {
+      context.progress("\(id) on cuda:\(indices[0])")
+      return [runOne(precision, id: id, device: indices[0], values: values)]
     }
+    // Every GPU at once, each from a thread of its own: a node's figure is the sum over its
+    // GPUs, and they share its power and cooling (eight GPUs measured one at a time would
+    // overstate what they deliver together).
+    context.progress("\(id) on cuda:\(indices.map(String.init).joined(separator: ",")) at once")
+    let results = Mutex([BenchmarkResult?](repeating: nil, count: indices.count))
+    DispatchQueue.concurrentPerform(iterations: indices.count) { slot in
+      var result = runOne(precision, id: id, device: indices[slot], values: values)
+      result.notes.append(
+        "ran on all \(indices.count) GPUs at once (cuda:*): each started together with the others; their samples overlap in time but are not synchronised")
+      results.withLock { $0[slot] = result }
+    }
+    return results.withLock { $0.compactMap { $0 } }
   }
 
   /// The check's parameters for what the device computes (see GEMM.freivalds).

@@ -80,10 +80,15 @@ final class GPUSuiteTests: XCTestCase, CommandLineHarness {
       let notes = (result["notes"] as? [String] ?? []).joined(separator: " ")
       XCTAssertTrue(notes.contains("FAKE"), notes)
     }
+    let everyGPU = onDevices.filter {
+      $0["id"] as? String == "gemm.fp16" && (($0["parameters"] as? [String: Any])?["m"] as? Int) == 32
+    }
     XCTAssertEqual(
-      Set(onDevices.filter { $0["id"] as? String == "gemm.fp16" }.compactMap {
-        ($0["device"] as? [String: Any])?["id"] as? String
-      }), ["cuda:0", "cuda:1"])
+      everyGPU.compactMap { ($0["device"] as? [String: Any])?["id"] as? String }, ["cuda:0", "cuda:1"])
+    for result in everyGPU {
+      let notes = (result["notes"] as? [String] ?? []).joined(separator: " ")
+      XCTAssertTrue(notes.contains("ran on all 2 GPUs at once"), notes)
+    }
     let cpuTF32 = try XCTUnwrap(results.last)
     XCTAssertEqual(cpuTF32["status"] as? String, "skipped")
     XCTAssertTrue(
