@@ -54,10 +54,7 @@ final class CUBLAS: @unchecked Sendable {
     lt.resolve(using: "cublasLtCreate")
     func need<T>(_ library: DynamicLibrary, _ name: String, _ type: T.Type) throws(DeviceError) -> T
     {
-      guard let function = library.function(name, as: type) else {
-        throw DeviceError.unavailable("\(library.path) lacks \(name)")
-      }
-      return function
+      try library.require(name, as: type)
     }
     var version = "?"
     if let property = blas.function("cublasGetProperty", as: suanli_cublasGetProperty_t.self) {

@@ -204,10 +204,7 @@ extension CUDARuntime {
   /// The compute entry points, or the first one the library lacks.
   func compute() throws(DeviceError) -> Compute {
     func need<T>(_ name: String, _ type: T.Type) throws(DeviceError) -> T {
-      guard let function = library.function(name, as: type) else {
-        throw DeviceError.unavailable("\(library.path) lacks \(name)")
-      }
-      return function
+      try library.require(name, as: type)
     }
     return Compute(
       malloc: try need("cudaMalloc", suanli_cudaMalloc_t.self),

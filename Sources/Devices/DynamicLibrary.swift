@@ -26,6 +26,14 @@ final class DynamicLibrary: @unchecked Sendable {
     address(name).map { unsafeBitCast($0, to: type) }
   }
 
+  /// `name` as `T`, or the error that says which library lacks it.
+  func require<T>(_ name: String, as type: T.Type) throws(DeviceError) -> T {
+    guard let function = function(name, as: type) else {
+      throw DeviceError.unavailable("\(path) lacks \(name)")
+    }
+    return function
+  }
+
   /// Where a library was looked for, and what each place answered.
   struct Search: Sendable, Equatable {
     var tried: [String] = []
