@@ -146,7 +146,8 @@ enum DeviceGEMMBenchmark {
     // Each sample is a batch of GEMMs; its time is the batch's over their number.
     parameters["gemmsPerSample"] = .int(outcome.iterations)
     let rounding = rounding(precision)
-    let check = inputs.check(outcome.c, rounding: rounding, seed: seed)
+    let checks = inputs.check(outcome.c, rounding: rounding, seed: seed)
+    let check = checks.freivalds
     // CUDA events against the host clock: a sample's events must lie within its wall time
     // (launch to synchronised end) and cover at least 90 % of it, 1 ms of slack.
     let clockRatios = zip(outcome.seconds, outcome.wallSeconds).map { $0 / $1 }
@@ -155,19 +156,27 @@ enum DeviceGEMMBenchmark {
       return event * iterations <= wall * iterations + 1e-3
         && event * iterations >= 0.9 * wall * iterations - 1e-3
     }
-    let passed = check.passed && clockAgrees
+    let passed = checks.passed && clockAgrees
+    let rows = checks.rows
     var detail =
       check.passed
-      ? "largest |difference| / bound over rows: \(check.worstRatio); normwise error \(check.normwiseError); bound from \(rounding.explanation)"
-      : "row \(check.failingRow ?? -1) of C differs from A·B beyond the rounding bound (ratio \(check.worstRatio)); bound from \(rounding.explanation)"
+      ? "Freivalds: largest |difference| / bound over rows \(check.worstRatio), normwise error \(check.normwiseError)"
+      : "row \(check.failingRow ?? -1) of C differs from A·B beyond the rounding bound (Freivalds ratio \(check.worstRatio))"
+    detail +=
+      rows.passed
+      ? "; every element of rows \(checks.sampled.prefix(4).map(String.init).joined(separator: ", "))… (\(checks.sampled.count) sampled) within its own bound, largest ratio \(rows.worstRatio)"
+      : "; an element of row \(rows.failingRow ?? -1) differs from its FP64 product beyond its own bound (ratio \(rows.worstRatio))"
+    detail += "; bounds from \(rounding.explanation)"
     if !clockAgrees {
       detail +=
         "; CUDA events and the wall clock disagree (event / wall per sample: \(clockRatios.map { String(format: "%.3f", $0) }.joined(separator: ", "))): the timing cannot be trusted"
     }
     let validation = Validation(
       check:
-        "Freivalds' check on the host of C (copied back after a poisoned run) against A·(B·x) in FP64, two random ±1 vectors, componentwise bound; CUDA-event times within the wall clock",
-      passed: passed, value: check.worstRatio.isFinite ? check.worstRatio : nil, bound: 1,
+        "on the host, C copied back after a poisoned run: Freivalds' check of every row against A·(B·x) in FP64 (two random ±1 vectors, componentwise bound), and every element of \(checks.sampled.count) sampled rows against its FP64 product within its own bound; CUDA-event times within the wall clock",
+      passed: passed,
+      value: max(check.worstRatio, rows.worstRatio).isFinite
+        ? max(check.worstRatio, rows.worstRatio) : nil, bound: 1,
       detail: detail)
     let flops = GEMM.flops(m: m, n: n, k: k)
     let rateUnit: MetricUnit = precision == .int8 ? .operationsPerSecond : .flopsPerSecond
@@ -280,7 +289,7 @@ enum DeviceGEMMBenchmark {
     let aDevice: [UInt8]
     let b: [UInt8]
     /// A column-major m×k and B as FP64 values, exactly the device's inputs.
-    private let check: @Sendable ([UInt8], Rounding, UInt64) -> GEMMCheck
+    private let check: @Sendable ([UInt8], Rounding, UInt64) -> Checks
 
     init(_ precision: DeviceGEMMPrecision, m: Int, n: Int, k: Int, seed: UInt64) {
       self.precision = precision
@@ -292,7 +301,7 @@ enum DeviceGEMMBenchmark {
         bytes.withUnsafeBytes { Array($0.bindMemory(to: T.self)) }
       }
       func make<In: GEMMStorage, Out: GEMMStorage>(_: In.Type, _: Out.Type) -> (
-        [UInt8], [UInt8], @Sendable ([UInt8], Rounding, UInt64) -> GEMMCheck
+        [UInt8], [UInt8], @Sendable ([UInt8], Rounding, UInt64) -> Checks
       ) {
         let a: [In] = GEMM.random(In.self, count: m * k, seed: seed, salt: 1)
         let b: [In] = GEMM.random(In.self, count: k * n, seed: seed, salt: 2)
@@ -304,14 +313,20 @@ enum DeviceGEMMBenchmark {
         return (
           bytes(device), bytes(b),
           { c, rounding, seed in
-            GEMM.freivalds(
-              m: m, n: n, k: k, a: a, b: b, c: typed(c, as: Out.self),
-              roundoff: rounding.accumulation, seed: seed, termError: rounding.term,
-              outputRoundoff: rounding.output)
+            let c = typed(c, as: Out.self)
+            let rows = GEMM.sampledRows(m: m, count: Checks.sampledRows, seed: seed)
+            return Checks(
+              freivalds: GEMM.freivalds(
+                m: m, n: n, k: k, a: a, b: b, c: c, roundoff: rounding.accumulation, seed: seed,
+                termError: rounding.term, outputRoundoff: rounding.output),
+              rows: GEMM.rowCheck(
+                m: m, n: n, k: k, a: a, b: b, c: c, rows: rows, roundoff: rounding.accumulation,
+                termError: rounding.term, outputRoundoff: rounding.output),
+              sampled: rows)
           }
         )
       }
-      let made: ([UInt8], [UInt8], @Sendable ([UInt8], Rounding, UInt64) -> GEMMCheck)
+      let made: ([UInt8], [UInt8], @Sendable ([UInt8], Rounding, UInt64) -> Checks)
       switch precision {
       case .fp64: made = make(Double.self, Double.self)
       case .fp32, .tf32: made = make(Float.self, Float.self)
@@ -323,8 +338,18 @@ enum DeviceGEMMBenchmark {
       (aDevice, b, check) = made
     }
 
-    func check(_ c: [UInt8], rounding: Rounding, seed: UInt64) -> GEMMCheck {
+    func check(_ c: [UInt8], rounding: Rounding, seed: UInt64) -> Checks {
       check(c, rounding, seed)
     }
+  }
+
+  /// Freivalds' test over every row, and every element of a few sampled rows against its own
+  /// products (GEMM.rowCheck): the first bounds a row's sum, the second each element.
+  struct Checks {
+    static let sampledRows = 16
+    var freivalds: GEMMCheck
+    var rows: GEMMCheck
+    var sampled: [Int]
+    var passed: Bool { freivalds.passed && rows.passed }
   }
 }

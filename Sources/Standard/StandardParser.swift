@@ -166,7 +166,6 @@ public enum StandardParser {
     }
     guard raw.cap >= 100 else { throw fail("cap", "expected at least 100, got \(raw.cap)") }
     guard !raw.tiers.isEmpty else { throw fail("tiers", "expected at least one tier") }
-    let tierNames = raw.tiers.map(\.name)
     // A tier may take the references it does not state from another tier (a GPU node's host
     // figures are a CPU node's): that tier must exist and state all of its own.
     for (t, tier) in raw.tiers.enumerated() {

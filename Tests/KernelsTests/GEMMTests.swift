@@ -155,6 +155,62 @@ final class GEMMTests: XCTestCase {
     XCTAssertFalse(wrong.passed)
     XCTAssertEqual(wrong.failingRow, 2)
   }
+
+  /// The element check of sampled rows catches what Freivalds' row bound lets through: one
+  /// element of a BF16 output off by 0.5 (its row's bound, with the output's rounding of every
+  /// element, is larger), on a row it samples; and it passes the correctly rounded product.
+  func testSampledRowsBoundEachElement() {
+    let (m, n, k) = (64, 48, 256)
+    let a = GEMM.random(BFloat16.self, count: m * k, seed: 6, salt: 1)
+    let b = GEMM.random(BFloat16.self, count: k * n, seed: 6, salt: 2)
+    var c = [BFloat16](repeating: BFloat16(0), count: m * n)
+    for j in 0..<n {
+      for i in 0..<m {
+        var sum = 0.0
+        for p in 0..<k { sum += a[i + p * m].double * b[p + j * k].double }
+        c[i + j * m] = BFloat16(Float(sum))
+      }
+    }
+    let rows = GEMM.sampledRows(m: m, count: 16, seed: 42)
+    XCTAssertEqual(rows.count, 16)
+    XCTAssertEqual(Set(rows).count, 16, "distinct rows")
+    XCTAssertEqual(rows, GEMM.sampledRows(m: m, count: 16, seed: 42), "the same for a seed")
+    XCTAssertEqual(GEMM.sampledRows(m: 5, count: 16, seed: 1), [0, 1, 2, 3, 4])
+    func checks(_ c: [BFloat16]) -> (GEMMCheck, GEMMCheck) {
+      (
+        GEMM.freivalds(
+          m: m, n: n, k: k, a: a, b: b, c: c, roundoff: 0x1p-23, seed: 9, outputRoundoff: 0x1p-8),
+        GEMM.rowCheck(
+          m: m, n: n, k: k, a: a, b: b, c: c, rows: rows, roundoff: 0x1p-23,
+          outputRoundoff: 0x1p-8)
+      )
+    }
+    let (good, goodRows) = checks(c)
+    XCTAssertTrue(good.passed)
+    XCTAssertTrue(goodRows.passed, "\(goodRows)")
+    let row = rows[3]
+    c[row + 5 * m] = BFloat16(c[row + 5 * m].float + 0.5)
+    let (freivalds, elements) = checks(c)
+    XCTAssertTrue(freivalds.passed, "within the row's bound: Freivalds cannot see it")
+    XCTAssertFalse(elements.passed)
+    XCTAssertEqual(elements.failingRow, row)
+    // INT8: exact, so any change of a sampled element fails.
+    let a8 = GEMM.random(Int8.self, count: m * k, seed: 3, salt: 1)
+    let b8 = GEMM.random(Int8.self, count: k * n, seed: 3, salt: 2)
+    var c32 = [Int32](repeating: 0, count: m * n)
+    for j in 0..<n {
+      for i in 0..<m {
+        var sum: Int32 = 0
+        for p in 0..<k { sum += Int32(a8[i + p * m]) * Int32(b8[p + j * k]) }
+        c32[i + j * m] = sum
+      }
+    }
+    XCTAssertTrue(
+      GEMM.rowCheck(m: m, n: n, k: k, a: a8, b: b8, c: c32, rows: rows, roundoff: 0).passed)
+    c32[rows[0] + 7 * m] += 1
+    XCTAssertFalse(
+      GEMM.rowCheck(m: m, n: n, k: k, a: a8, b: b8, c: c32, rows: rows, roundoff: 0).passed)
+  }
 }
 
 final class HalfPrecisionTests: XCTestCase {

@@ -318,6 +318,92 @@ public enum GEMM {
   }
 }
 
+extension GEMM {
+  /// The rows `rowCheck` recomputes: `count` distinct rows of 0..<m drawn from `seed`.
+  public static func sampledRows(m: Int, count: Int, seed: UInt64) -> [Int] {
+    guard m > count else { return Array(0..<m) }
+    var chosen: [Int] = []
+    var seen = Set<Int>()
+    var draw = 0
+    while chosen.count < count {
+      let row = Int(
+        (DenseSystem.entry(seed: seed &+ 101, row: draw, column: 7) + 0.5) * Double(m)) % m
+      draw += 1
+      if seen.insert(row).inserted { chosen.append(row) }
+    }
+    return chosen.sorted()
+  }
+
+  /// Element by element on a few rows: each c_ij of the sampled rows against a_i·b_j summed in
+  /// FP64, within 2((termError + γ_k(u_acc) + γ_k(u₆₄))·Σ_p|a_ip||b_pj| + u_out·|c_ij|). Where
+  /// Freivalds' test bounds a whole row's sum (a wrong element must exceed the row's bound,
+  /// which a 16-bit output's rounding makes large), this bounds each element by its own
+  /// products: an element off by a few units is caught — on the rows it samples.
+  @_specialize(exported: true, where In == Double, Out == Double)
+  @_specialize(exported: true, where In == Float, Out == Float)
+  @_specialize(exported: true, where In == Float16, Out == Float16)
+  @_specialize(exported: true, where In == BFloat16, Out == BFloat16)
+  @_specialize(exported: true, where In == FP8E4M3, Out == BFloat16)
+  @_specialize(exported: true, where In == Int8, Out == Int32)
+  public static func rowCheck<In: GEMMStorage, Out: GEMMStorage>(
+    m: Int, n: Int, k: Int, a: [In], b: [In], c: [Out], rows: [Int], roundoff: Double,
+    termError: Double = 0, outputRoundoff: Double = 0
+  ) -> GEMMCheck {
+    func gamma(_ count: Int, _ u: Double) -> Double {
+      let t = Double(count) * u
+      return t < 1 ? t / (1 - t) : .infinity
+    }
+    let perProduct = termError + gamma(k, roundoff) + gamma(k, Double.ulpOfOne / 2)
+    var worst = 0.0
+    var failing: Int? = nil
+    var normDiff = 0.0
+    var normScale = 0.0
+    for i in rows {
+      let row = (0..<k).map { a[i + $0 * m].double }
+      // Each column's sum in one thread, columns across the cores.
+      var ratios = [Double](repeating: 0, count: n)
+      var differences = [Double](repeating: 0, count: n)
+      var scales = [Double](repeating: 0, count: n)
+      b.withUnsafeBufferPointer { b in
+        ratios.withUnsafeMutableBufferPointer { ratios in
+          differences.withUnsafeMutableBufferPointer { differences in
+            scales.withUnsafeMutableBufferPointer { scales in
+              let (ratios, differences, scales) = (ratios, differences, scales)
+              Parallel.ranges(n, minimum: 64) { columns in
+                for j in columns {
+                  var exact = 0.0
+                  var magnitude = 0.0
+                  for p in 0..<k {
+                    let product = row[p] * b[p + j * k].double
+                    exact += product
+                    magnitude += abs(product)
+                  }
+                  let value = c[i + j * m].double
+                  let bound = 2 * (perProduct * magnitude + outputRoundoff * abs(value))
+                  let difference = abs(value - exact)
+                  ratios[j] =
+                    bound > 0 ? difference / bound : (difference == 0 ? 0 : .infinity)
+                  if ratios[j].isNaN { ratios[j] = .infinity }
+                  differences[j] = difference.isNaN ? .infinity : difference
+                  scales[j] = magnitude
+                }
+              }
+            }
+          }
+        }
+      }
+      let rowWorst = ratios.max() ?? 0
+      if !(rowWorst <= 1), failing == nil { failing = i }
+      worst = max(worst, rowWorst)
+      normDiff = max(normDiff, differences.max() ?? 0)
+      normScale = max(normScale, scales.max() ?? 0)
+    }
+    return GEMMCheck(
+      worstRatio: worst, normwiseError: normScale > 0 ? normDiff / normScale : normDiff,
+      failingRow: failing)
+  }
+}
+
 /// 16-bit storage types that widen to FP32 in a loop LLVM vectorises (vcvtph2ps for FP16, a
 /// shift for BF16).
 public protocol Widening {
