@@ -129,12 +129,13 @@ public struct DeviceInventory: Sendable, Equatable, Codable {
     // The maximum SM clock: NVML's when there is one, else the runtime's attribute (kHz).
     var clockMHz = try attribute(.clockRateKHz) / 1000
     if let nvmlClock = details.maxSMClockMHz { clockMHz = nvmlClock }
+    let name = try runtime.name(device: index) ?? "CUDA device \(index)"
     let (peaks, peakNote) = DevicePeaks.peaks(
-      architecture: architecture, sms: sms, clockMHz: clockMHz)
+      architecture: architecture, sms: sms, clockMHz: clockMHz, name: name)
     let memoryClock = try attribute(.memoryClockRateKHz) / 1000
     return CUDADevice(
       identifier: "cuda:\(index)",
-      name: try runtime.name(device: index) ?? "CUDA device \(index)",
+      name: name,
       architecture: architecture, multiprocessors: sms, clockMHz: clockMHz,
       memoryClockMHz: memoryClock > 0 ? memoryClock : nil,
       memoryBusWidthBits: try attribute(.memoryBusWidthBits),

@@ -24,6 +24,17 @@ public enum DevicePeaks {
         "fp64": 64, "fp64-tensor": 128, "fp32": 128, "tf32": 1024, "fp16": 2048, "bf16": 2048,
         "int8": 4096,
       ]),
+    // GA10x (A10, A16, A40, RTX A6000): the datasheets' dense rates — A10 72 SMs × 1695 MHz:
+    // FP32 31.2, TF32 62.5, FP16/BF16 125, INT8 250 TOPS; A40 84 × 1740: FP16 149.7.
+    // GeForce RTX 30 parts run TF32 and 16-bit with FP32 accumulation at half these
+    // ("sm_86-geforce"; RTX 3090 82 × 1695: FP16 with FP32 accumulate 71, INT8 284).
+    "sm_86": Architecture(
+      name: "Ampere (GA10x)",
+      perSM: ["fp64": 4, "fp32": 256, "tf32": 512, "fp16": 1024, "bf16": 1024, "int8": 2048]),
+    "sm_86-geforce": Architecture(
+      name: "Ampere (GA10x, GeForce)",
+      perSM: ["fp64": 4, "fp32": 256, "tf32": 256, "fp16": 512, "bf16": 512, "int8": 2048],
+      note: "GeForce rates: TF32 and 16-bit inputs with FP32 accumulation at half the professional parts' rate"),
     "sm_89": Architecture(
       name: "Ada",
       perSM: [
@@ -49,11 +60,15 @@ public enum DevicePeaks {
   static let hopperTensorClock: [Int: Int] = [1980: 1830, 1755: 1620]
 
   /// The peaks of a device, or the reason there are none.
-  public static func peaks(architecture: String, sms: Int, clockMHz: Int) -> (
+  public static func peaks(architecture: String, sms: Int, clockMHz: Int, name: String = "") -> (
     peaks: [DevicePeak], reason: String?
   ) {
-    guard let entry = table[architecture] else {
-      return ([], "no peak table for \(architecture) yet (\(table.keys.sorted().joined(separator: ", ")) are known)")
+    // A GeForce part of an architecture whose GeForce rates differ has its own row.
+    let geforce = name.localizedCaseInsensitiveContains("geforce")
+    guard let entry = (geforce ? table[architecture + "-geforce"] : nil) ?? table[architecture]
+    else {
+      let known = table.keys.filter { !$0.contains("-") }.sorted().joined(separator: ", ")
+      return ([], "no peak table for \(architecture) yet (\(known) are known)")
     }
     guard sms > 0, clockMHz > 0 else { return ([], "SM count or clock not known") }
     let order = ["fp64", "fp64-tensor", "fp32", "tf32", "fp16", "bf16", "fp8", "int8"]

@@ -36,6 +36,20 @@ final class DevicesTests: XCTestCase {
       XCTAssertEqual(value / published, 1, accuracy: 0.01, precision)
     }
     XCTAssertNil(peak("sm_80", 108, 1410, "fp8"), "A100 has no FP8")
+    // GA10x: A10 (72 SMs, 1695 MHz) FP32 31.2, TF32 62.5, FP16/BF16 125, INT8 250; the
+    // GeForce RTX 3090 (82, 1695) at half for TF32 and FP16 with FP32 accumulation (71).
+    let a10: [(String, Double)] = [
+      ("fp32", 31.2e12), ("tf32", 62.5e12), ("fp16", 125e12), ("bf16", 125e12), ("int8", 250e12),
+    ]
+    for (precision, published) in a10 {
+      let value = try XCTUnwrap(peak("sm_86", 72, 1695, precision), precision)
+      XCTAssertEqual(value / published, 1, accuracy: 0.01, precision)
+    }
+    let geforce = DevicePeaks.peaks(
+      architecture: "sm_86", sms: 82, clockMHz: 1695, name: "NVIDIA GeForce RTX 3090")
+    let fp16 = try XCTUnwrap(geforce.peaks.first { $0.precision == "fp16" })
+    XCTAssertEqual(fp16.flopsPerSecond / 71.2e12, 1, accuracy: 0.01)
+    XCTAssertTrue(fp16.formula.contains("GeForce"), fp16.formula)
     let formula = DevicePeaks.peaks(architecture: "sm_90", sms: 132, clockMHz: 1980).peaks
       .first { $0.precision == "fp16" }?.formula ?? ""
     XCTAssertTrue(formula.contains("132 SMs × 4096 flop/clock/SM (Hopper, dense) × 1830 MHz"), formula)
