@@ -113,6 +113,22 @@ final class GEMMTests: XCTestCase {
     XCTAssertTrue(values.allSatisfy { $0 >= -1 && $0 <= 1 })
   }
 
+  /// A·B summed in FP64 and rounded once to BF16: what a GPU with an exact accumulation and a
+  /// BF16 output would return.
+  static func roundedProduct(_ a: [BFloat16], _ b: [BFloat16], m: Int, n: Int, k: Int)
+    -> [BFloat16]
+  {
+    var c = [BFloat16](repeating: BFloat16(0), count: m * n)
+    for j in 0..<n {
+      for i in 0..<m {
+        var sum = 0.0
+        for p in 0..<k { sum += a[i + p * m].double * b[p + j * k].double }
+        c[i + j * m] = BFloat16(Float(sum))
+      }
+    }
+    return c
+  }
+
   /// FP8 E4M3 storage (the GPUs' FP8 GEMM inputs): every finite code decodes and re-encodes to
   /// itself, rounding is to nearest even, large values saturate at 448.
   func testFP8E4M3RoundsAndRoundTrips() {
@@ -136,14 +152,7 @@ final class GEMMTests: XCTestCase {
     let (m, n, k) = (40, 24, 56)
     let a = GEMM.random(BFloat16.self, count: m * k, seed: 5, salt: 1)
     let b = GEMM.random(BFloat16.self, count: k * n, seed: 5, salt: 2)
-    var c = [BFloat16](repeating: BFloat16(0), count: m * n)
-    for j in 0..<n {
-      for i in 0..<m {
-        var sum = 0.0
-        for p in 0..<k { sum += a[i + p * m].double * b[p + j * k].double }
-        c[i + j * m] = BFloat16(Float(sum))
-      }
-    }
+    var c = Self.roundedProduct(a, b, m: m, n: n, k: k)
     func check(_ c: [BFloat16], output: Double) -> GEMMCheck {
       GEMM.freivalds(
         m: m, n: n, k: k, a: a, b: b, c: c, roundoff: 0x1p-24, seed: 9, outputRoundoff: output)
@@ -163,14 +172,7 @@ final class GEMMTests: XCTestCase {
     let (m, n, k) = (64, 48, 256)
     let a = GEMM.random(BFloat16.self, count: m * k, seed: 6, salt: 1)
     let b = GEMM.random(BFloat16.self, count: k * n, seed: 6, salt: 2)
-    var c = [BFloat16](repeating: BFloat16(0), count: m * n)
-    for j in 0..<n {
-      for i in 0..<m {
-        var sum = 0.0
-        for p in 0..<k { sum += a[i + p * m].double * b[p + j * k].double }
-        c[i + j * m] = BFloat16(Float(sum))
-      }
-    }
+    var c = Self.roundedProduct(a, b, m: m, n: n, k: k)
     let rows = GEMM.sampledRows(m: m, count: 16, seed: 42)
     XCTAssertEqual(rows.count, 16)
     XCTAssertEqual(Set(rows).count, 16, "distinct rows")

@@ -235,10 +235,6 @@ public enum GEMM {
     termError: Double = 0, outputRoundoff: Double = 0
   ) -> GEMMCheck {
     let u64 = Double.ulpOfOne / 2
-    func gamma(_ count: Int, _ u: Double) -> Double {
-      let t = Double(count) * u
-      return t < 1 ? t / (1 - t) : .infinity
-    }
     var worst = 0.0
     var normDiff = 0.0
     var normW = 0.0
@@ -319,6 +315,12 @@ public enum GEMM {
 }
 
 extension GEMM {
+  /// γ_n(u) = n·u / (1 − n·u), infinite where n·u ≥ 1 (Higham §3.1).
+  static func gamma(_ count: Int, _ u: Double) -> Double {
+    let t = Double(count) * u
+    return t < 1 ? t / (1 - t) : .infinity
+  }
+
   /// The rows `rowCheck` recomputes: `count` distinct rows of 0..<m drawn from `seed`.
   public static func sampledRows(m: Int, count: Int, seed: UInt64) -> [Int] {
     guard m > count else { return Array(0..<m) }
@@ -349,10 +351,6 @@ extension GEMM {
     m: Int, n: Int, k: Int, a: [In], b: [In], c: [Out], rows: [Int], roundoff: Double,
     termError: Double = 0, outputRoundoff: Double = 0
   ) -> GEMMCheck {
-    func gamma(_ count: Int, _ u: Double) -> Double {
-      let t = Double(count) * u
-      return t < 1 ? t / (1 - t) : .infinity
-    }
     let perProduct = termError + gamma(k, roundoff) + gamma(k, Double.ulpOfOne / 2)
     var worst = 0.0
     var failing: Int? = nil
