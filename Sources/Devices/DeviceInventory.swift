@@ -44,6 +44,8 @@ public struct CUDADevice: ComputeDevice, Equatable, Codable {
   public var ecc: Bool?
   public var mig: Bool?
   public var pciBusID: String?
+  /// The hwloc PCI object at the same bus id (set by whoever has the topology).
+  public var hwlocName: String? = nil
   /// Made by the fake runtime of Suanli's tests: never a real measurement.
   public var fake: Bool
   public var peaks: [DevicePeak]

@@ -2,6 +2,7 @@ import ArgumentParser
 import Devices
 import Foundation
 import Measurement
+import Topology
 
 struct DevicesCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -17,8 +18,31 @@ struct DevicesCommand: ParsableCommand {
   @Flag(name: .long, help: "Print JSON instead of the human view.")
   var json = false
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Topology whose PCI objects name the devices (by bus id) instead of this machine's: an hwloc XML file.",
+      valueName: "SOURCE"))
+  var topology: String?
+
   func run() throws {
-    let inventory = DeviceInventory.discover()
+    var inventory = DeviceInventory.discover()
+    // The hwloc PCI object at each device's bus id (what `suanli topo` lists), when hwloc sees it.
+    let source = topology.map(TopologySource.init(argument:)) ?? .host
+    let machine: Machine?
+    do { machine = try HwlocTopology(source).machine() } catch let error as TopologyError {
+      // A topology the user named must load; this machine's may fail (then no names).
+      if topology != nil { throw fail(error, .badInput) }
+      machine = nil
+    }
+    if let machine {
+      let pci = Dictionary(
+        machine.accelerators.map { ($0.busID.lowercased(), $0.deviceName ?? $0.className) },
+        uniquingKeysWith: { first, _ in first })
+      for index in inventory.devices.indices {
+        inventory.devices[index].hwlocName = inventory.devices[index].pciBusID.flatMap { pci[$0] }
+      }
+    }
     if json {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -69,7 +93,9 @@ struct DevicesCommand: ParsableCommand {
       if let l2 = device.l2CacheBytes { facts.append("L2 \(Humanize.format(Double(l2), unit: .bytes))") }
       if let ecc = device.ecc { facts.append("ECC \(ecc ? "on" : "off")") }
       if let mig = device.mig { facts.append("MIG \(mig ? "on" : "off")") }
-      if let bus = device.pciBusID { facts.append("PCI \(bus)") }
+      if let bus = device.pciBusID {
+        facts.append("PCI \(bus)" + (device.hwlocName.map { " (hwloc: \($0))" } ?? ""))
+      }
       out.append("  " + facts.joined(separator: ", "))
       if let note = device.peakNote { out.append("  peaks: \(note)") }
       for peak in device.peaks {

@@ -201,6 +201,12 @@ final class DevicesTests: XCTestCase {
     XCTAssertEqual(human.status, 0)
     XCTAssertTrue(human.output.contains("cuda:0  Fake Hopper 0 FAKE (a test library, not a GPU)"), human.output)
     XCTAssertTrue(human.output.contains("bf16"), human.output)
+    // Joined by PCI bus id with the hwloc object of a recorded topology (an H100 node's).
+    let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("TopologyTests/Fixtures/xeon-2s-gpu-ib.xml")
+    let joined = try run(["devices", "--topology", fixture.path])
+    XCTAssertTrue(joined.output.contains("PCI 0000:18:00.0 (hwloc: 3D controller)"), joined.output)
+    XCTAssertEqual(try run(["devices", "--topology", "/nonexistent-suanli.xml"]).status, 2)
     let json = try run(["devices", "--json"])
     let document = try XCTUnwrap(
       JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
