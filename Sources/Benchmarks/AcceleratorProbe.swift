@@ -30,18 +30,3 @@ extension NodeProfile {
     }
   }
 }
-
-/// The node's CPUs as a compute device: today's kernels (Kernels) run on it unchanged, its
-/// peaks are the node's Rpeak (Topology's peak model).
-public struct CPUDevice: ComputeDevice {
-  public let identifier = "cpu"
-  public let name: String
-  public let peaks: [DevicePeak]
-
-  public init(_ node: NodeProfile) {
-    name = node.machine.cpu.modelName
-    peaks = node.rpeak.map {
-      DevicePeak(precision: $0.precision, flopsPerSecond: $0.flopsPerSecond, formula: $0.formula)
-    }
-  }
-}

@@ -1,4 +1,5 @@
 import Devices
+import Energy
 import Foundation
 import Synchronization
 import Kernels
@@ -26,8 +27,9 @@ public enum DeviceSelector: Equatable, Sendable {
 
 /// GEMM on CUDA devices: random inputs generated and kept on the host in the device's format,
 /// the product through cuBLAS (Devices.DeviceGEMM), then checked here by the CPU GEMMs' own
-/// Freivalds test with the bound widened for what the device rounds (TF32 inputs, FP8 partial
-/// sums, 16-bit outputs), and the CUDA-event times checked against the wall clock.
+/// Freivalds test and an element check of sampled rows (GEMM.rowCheck), the bounds widened for
+/// what the device rounds (TF32 inputs, FP8 partial sums, 16-bit outputs), and the CUDA-event
+/// times checked against the wall clock.
 enum DeviceGEMMBenchmark {
   static func run(
     _ precision: DeviceGEMMPrecision, id: String, selector: DeviceSelector,
@@ -107,7 +109,7 @@ enum DeviceGEMMBenchmark {
     case .fp8:
       // Hopper's FP8 tensor cores keep partial sums in about 14 bits; cuBLAS (FAST_ACCUM off)
       // promotes them to FP32 at least every 128 products: γ₁₂₈(2⁻¹³) per product.
-      let partial = 128 * 0x1p-13 / (1 - 128 * 0x1p-13)
+      let partial = GEMM.gamma(128, 0x1p-13)
       return Rounding(
         accumulation: 0x1p-24, term: partial, output: 0x1p-8,
         explanation: "exact FP8 products, partial sums of ≤ 128 in ≥ 14 bits (γ₁₂₈(2⁻¹³) per product) promoted to FP32, BF16 output (u = 2⁻⁸)")
@@ -207,22 +209,8 @@ enum DeviceGEMMBenchmark {
         + (outcome.fake ? " — FAKE device (a test library)" : "")
       switch outcome.energy {
       case .success(let energy) where energy.joules > 0 && energy.seconds > 0:
-        let gemms = Double(outcome.seconds.count * outcome.iterations)
-        let suffix = "(gpu-board)"
-        metrics.append(
-          Metric(
-            name: "energy" + suffix, value: energy.joules / gemms, unit: .joules,
-            polarity: .lowerIsBetter))
-        metrics.append(
-          Metric(
-            name: "averagePower" + suffix, value: energy.joules / energy.seconds, unit: .watts,
-            polarity: .lowerIsBetter))
-        if rateUnit == .flopsPerSecond {
-          metrics.append(
-            Metric(
-              name: "flopsPerJoule" + suffix, value: flops * gemms / energy.joules,
-              unit: .flopsPerJoule, polarity: .higherIsBetter))
-        }
+        // The energy metrics (per GEMM, average power, flop per joule, named with the scope)
+        // come from EnergySession.attach below, as for every node benchmark.
         var boardNotes: [String] = []
         if let clock = energy.meanSMClockMHz {
           boardNotes.append(
@@ -244,8 +232,6 @@ enum DeviceGEMMBenchmark {
               "nvmlDeviceGetTotalEnergyConsumption (mJ) before and after each sample; clocks, power, temperature and clock event reasons read every 0.1 s during the samples",
             readings: energy.readings, interval: 0.1, notes: boardNotes),
           others: [], dropped: [])
-        notes.append(
-          "energy: gpu-board only (the GPU's own counter): measured, not comparable with a node's energy and not scored")
       case .success:
         notes.append("energy: NVML's counter did not move over the samples: no energy figures")
       case .failure(let error):
@@ -272,19 +258,17 @@ enum DeviceGEMMBenchmark {
       sampleUnit: .seconds, warmupSamples: outcome.warmupSeconds, metrics: metrics,
       validation: validation, execution: "native", placement: "cuda:\(index) \(device.name)",
       summary: summary, notes: notes)
-    result.energy = energyRecord
     result.device = DeviceUse(
       id: "cuda:\(index)", name: device.name, architecture: device.architecture,
       pciBusID: device.pciBusID, fake: outcome.fake)
+    if let energyRecord {
+      result = EnergySession.attach(energyRecord, to: result, requireScope: nil)
+    }
     return result
   }
 
   /// The inputs of one precision: typed host arrays for the check, bytes for the device.
   struct Inputs {
-    let precision: DeviceGEMMPrecision
-    let m: Int
-    let n: Int
-    let k: Int
     /// A as the device gets it (k×m for FP8 and INT8), B k×n.
     let aDevice: [UInt8]
     let b: [UInt8]
@@ -292,10 +276,6 @@ enum DeviceGEMMBenchmark {
     private let check: @Sendable ([UInt8], Rounding, UInt64) -> Checks
 
     init(_ precision: DeviceGEMMPrecision, m: Int, n: Int, k: Int, seed: UInt64) {
-      self.precision = precision
-      self.m = m
-      self.n = n
-      self.k = k
       func bytes<T>(_ values: [T]) -> [UInt8] { values.withUnsafeBytes { Array($0) } }
       @Sendable func typed<T>(_ bytes: [UInt8], as: T.Type) -> [T] {
         bytes.withUnsafeBytes { Array($0.bindMemory(to: T.self)) }

@@ -168,7 +168,7 @@ public enum GEMMBenchmark {
         Metric(
           name: "rateMedian", value: outcome.flops / median, unit: .flopsPerSecond,
           polarity: .higherIsBetter))
-      if let peak = CPUDevice(node).peak(precision.rawValue) {
+      if let peak = node.peak(precision.rawValue) {
         metrics.append(
           Metric(
             name: "efficiency", value: rate / peak.flopsPerSecond, unit: .ratio,

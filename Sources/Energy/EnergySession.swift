@@ -89,7 +89,7 @@ public final class EnergySession: Sendable {
         return result
       }
     }
-    let repetitions = result.samples.count
+    let repetitions = result.repetitions
     guard primary.joules > 0, primary.joules.isFinite, repetitions > 0 else {
       result.notes.append(
         "energy: \(primary.scope) read \(primary.joules) J over the timed regions: not a usable figure"
@@ -99,7 +99,7 @@ public final class EnergySession: Sendable {
     let suffix = primary.nodeWide ? "" : "(\(primary.scope))"
     result.metrics.append(
       Metric(
-        name: "energy" + suffix, value: primary.joules / Double(repetitions), unit: .joules,
+        name: "energy" + suffix, value: primary.joules / repetitions, unit: .joules,
         polarity: .lowerIsBetter))
     result.metrics.append(
       Metric(
@@ -113,7 +113,7 @@ public final class EnergySession: Sendable {
           (bandwidth, "bytesPerJoule", .bytesPerJoule)
         } else { nil }
       if let work {
-        let total = work.rate.value * best * Double(repetitions)
+        let total = work.rate.value * best * repetitions
         result.metrics.append(
           Metric(
             name: work.name + suffix, value: total / primary.joules, unit: work.unit,

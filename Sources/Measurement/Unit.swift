@@ -20,3 +20,7 @@ public enum Unit: String, Codable, Sendable, CaseIterable {
   /// The unit shown after an SI prefix ("B/s" -> "GB/s", "flop/s" -> "Gflop/s").
   public var symbol: String { rawValue }
 }
+
+/// `Unit` under a name Foundation does not also use (its `Unit` shadows this one in modules
+/// that import both).
+public typealias MetricUnit = Unit

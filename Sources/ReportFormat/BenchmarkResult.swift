@@ -128,6 +128,15 @@ public struct BenchmarkResult: Codable, Sendable, Equatable {
       warmupSamples: [], metrics: [], validation: nil, notes: [reason])
   }
 
+  /// The timed repetitions the samples stand for: one per sample, or, where each sample times a
+  /// batch (a GPU's GEMMs, `parameters.gemmsPerSample`), the batch's size per sample. Energy per
+  /// repetition and work per joule are counted over these.
+  public var repetitions: Double {
+    var perSample = 1.0
+    if case .int(let batch)? = parameters["gemmsPerSample"], batch > 0 { perSample = Double(batch) }
+    return Double(samples.count) * perSample
+  }
+
   /// The metric named `name` (the first, for sweeps use `metrics` directly).
   public func metric(_ name: String) -> Metric? { metrics.first { $0.name == name } }
 }

@@ -99,8 +99,8 @@ public enum ReportAudit {
 
   /// The energy metrics must follow from the result's energy reading and samples: energy per
   /// repetition, average power = joules / seconds, work per joule = rate × best time ×
-  /// repetitions / joules, each named with the scope when it is not a whole node's. A GPU
-  /// result's repetitions are its samples times the GEMMs in each (`gemmsPerSample`).
+  /// repetitions / joules, each named with the scope when it is not a whole node's
+  /// (`BenchmarkResult.repetitions`: a GPU sample is a batch of GEMMs).
   static func energyProblems(_ result: BenchmarkResult, best: Double) -> [String] {
     guard let primary = result.energy?.primary else {
       let stray = result.metrics.filter {
@@ -116,12 +116,7 @@ public enum ReportAudit {
       )
     }
     let suffix = primary.nodeWide ? "" : "(\(primary.scope))"
-    // A GPU sample is a batch of GEMMs (parameters.gemmsPerSample), its time per GEMM.
-    var perSample = 1.0
-    if case .int(let batch)? = result.parameters["gemmsPerSample"], batch > 0 {
-      perSample = Double(batch)
-    }
-    let repetitions = Double(result.samples.count) * perSample
+    let repetitions = result.repetitions
     var expected = [
       ("energy" + suffix, primary.joules / repetitions),
       ("averagePower" + suffix, primary.averageWatts),

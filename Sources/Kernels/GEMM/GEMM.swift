@@ -316,7 +316,7 @@ public enum GEMM {
 
 extension GEMM {
   /// γ_n(u) = n·u / (1 − n·u), infinite where n·u ≥ 1 (Higham §3.1).
-  static func gamma(_ count: Int, _ u: Double) -> Double {
+  public static func gamma(_ count: Int, _ u: Double) -> Double {
     let t = Double(count) * u
     return t < 1 ? t / (1 - t) : .infinity
   }
