@@ -38,10 +38,13 @@ public enum SuiteRun {
   public enum Failure: Error, CustomStringConvertible {
     case badInput(String)
     case environment(String)
+    /// Another rank of the job could not start the run and said why; this one stops quietly.
+    case elsewhere(badInput: Bool)
 
     public var description: String {
       switch self {
       case .badInput(let message), .environment(let message): return message
+      case .elsewhere: return "another rank of the job stopped the run"
       }
     }
   }
@@ -137,32 +140,54 @@ public enum SuiteRun {
     }
     let node = discovered
 
+    // Rank 0's own checks (the key, the report's path) and the resumed results. In a job, every
+    // rank learns whether any of them failed before the benchmarks start: a rank left waiting
+    // for one that gave up would wait for ever.
     var signingKey: SigningKey? = nil
-    if isRoot, options.sign,
-      options.keyPath != nil || FileManager.default.fileExists(atPath: KeyFiles.defaultPrivateKey)
-    {
-      signingKey = try loadKey(options.keyPath)
-    }
-
     let date = Date()
     let path =
       options.output
       ?? ReportBuilder.defaultPath(
         folder: options.resultsFolder, center: options.center, host: node.hostname,
         suite: plan.name, date: date)
-    if isRoot { try checkOutput(path) }
-
-    // Resuming: the results already measured, from the same suite file, signed with this key.
     var kept: [BenchmarkResult] = []
-    if let resume = options.resume {
-      do {
-        kept = try ResumeSource.results(
-          path: resume, suiteSHA256: plan.sha256, signingKey: signingKey)
-        plan.overrides.append("--resume \(resume)")
-      } catch {
-        throw Failure.badInput(String(describing: error))
+    var setupFailure: Failure? = nil
+    do {
+      if isRoot, options.sign,
+        options.keyPath != nil || FileManager.default.fileExists(atPath: KeyFiles.defaultPrivateKey)
+      {
+        signingKey = try loadKey(options.keyPath)
       }
+      if isRoot { try checkOutput(path) }
+      // Resuming: the results already measured, from the same suite file, signed with this key.
+      if let resume = options.resume {
+        do {
+          kept = try ResumeSource.results(
+            path: resume, suiteSHA256: plan.sha256, signingKey: signingKey)
+          plan.overrides.append("--resume \(resume)")
+        } catch {
+          throw Failure.badInput(String(describing: error))
+        }
+      }
+    } catch let failure as Failure {
+      setupFailure = failure
+    } catch {
+      setupFailure = .environment(String(describing: error))
     }
+    if let communicator, communicator.size > 1 {
+      let code: Double
+      switch setupFailure {
+      case nil: code = 0
+      case .badInput?: code = 2
+      case .environment?, .elsewhere?: code = 3
+      }
+      let worst: Double
+      do { worst = try communicator.maxOverRanks(code) } catch {
+        throw Failure.environment("the ranks could not coordinate: \(error)")
+      }
+      if setupFailure == nil, worst > 0 { throw Failure.elsewhere(badInput: worst == 2) }
+    }
+    if let setupFailure { throw setupFailure }
 
     // Node benchmarks run in child processes (crashes and time limits contained), under an MPI
     // launcher too (rank 0 runs them; the child does not join the MPI job). MPI benchmarks run

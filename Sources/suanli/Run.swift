@@ -106,6 +106,9 @@ struct Run: ParsableCommand {
       throw fail(message, .badInput)
     } catch SuiteRun.Failure.environment(let message) {
       throw fail(message, .environment)
+    } catch SuiteRun.Failure.elsewhere(let badInput) {
+      // Rank 0 said why; the other ranks end with its status and no second line.
+      throw (badInput ? ExitStatus.badInput : ExitStatus.environment).code
     }
     switch outcome.ending {
     case .notRoot: return

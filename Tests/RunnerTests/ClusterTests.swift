@@ -71,6 +71,27 @@ final class ClusterTests: XCTestCase, CommandLineHarness {
     }
   }
 
+  /// Rank 0 refuses to overwrite a report: every rank stops, at once, with rank 0's one line
+  /// (the other ranks once waited for ever for a run that never began).
+  func testARankThatCannotStartStopsTheWholeJob() throws {
+    let mpirun = try launcherForMPIBuild()
+    let (folder, config, suite) = try keyedSuite(
+      "refused", ["{ id: stream.triad, repeats: 1, parameters: { elements: 100000 } }"])
+    let report = folder.appendingPathComponent("kept.json").path
+    try Data("an earlier report\n".utf8).write(to: URL(fileURLWithPath: report))
+    let run = try execute(
+      "/usr/bin/timeout",
+      [
+        "120", mpirun, "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-np", "2",
+        Self.binary, "run", suite, "--output", report,
+      ], environment: config)
+    XCTAssertNotEqual(run.status, 124, "the job hung: " + run.stderr)
+    XCTAssertNotEqual(run.status, 0, run.stderr)
+    let lines = run.stderr.split(separator: "\n").filter { $0.hasPrefix("suanli:") }
+    XCTAssertEqual(lines, ["suanli: \(report): already exists; not overwritten"], run.stderr)
+    XCTAssertEqual(try String(contentsOfFile: report, encoding: .utf8), "an earlier report\n")
+  }
+
   func testTwoFakeNodesMakeOneReportWithEveryNode() throws {
     let mpirun = try launcherForMPIBuild()
     let (folder, config, suite) = try keyedSuite(
