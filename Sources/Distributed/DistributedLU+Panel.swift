@@ -161,14 +161,17 @@ extension DistributedLU {
   /// P > 1: the row interchanges of step `s` for this rank's trailing columns. The pivot
   /// sequence is turned into a permutation of the rows involved; U's rows (the final top jb
   /// rows) come from wherever their source rows live, and the top block's rows that move out go
-  /// to the rows they replace. Every process of the column contributes the rows it holds, and
-  /// one allgatherv gives every process U (stored transposed, nt × jb) — which each then solves
-  /// with L1 itself.
+  /// to the rows they replace. Every process of the column sends the U rows it holds to every
+  /// other (each then holds U, stored transposed, nt × jb, and solves it with L1 itself); the
+  /// top block's owner sends each displaced row only to the process that owns its new place,
+  /// and moves its own displaced rows in place, without a buffer.
   func exchangeRows(_ s: Step, slot: PanelSlot) throws {
     let jb = s.jb
     let nt = system.nq - s.trailing
     let ld = system.ld
     let rows = system.rows
+    let me = grid.myRow
+    let column = grid.column
     let pivots = slot.pivots(mL: s.mL, jb: jb)
     var permutation: [Int: Int] = [:]
     for j in 0..<jb {
@@ -181,48 +184,108 @@ extension DistributedLU {
       permutation[b] = va
     }
     let sources = (0..<jb).map { permutation[s.k + $0] ?? (s.k + $0) }
+    // A row below the top block that changes receives a row of the top block (a swap only ever
+    // moves a top-block row down), held by the top block's owner.
     let displaced = permutation.keys.filter { $0 >= s.k + jb }.sorted()
-    // Rows each process row contributes: the U rows whose source it holds (in U order), and,
-    // from the top block's owner, the rows moving out of the top block.
     var topRowsOf = [[Int]](repeating: [], count: grid.p)
     for (t, source) in sources.enumerated() { topRowsOf[rows.owner(of: source)].append(t) }
-    var counts = [Int](repeating: 0, count: grid.p)
-    var displacements = [Int](repeating: 0, count: grid.p)
-    for process in 0..<grid.p {
-      let rowCount = topRowsOf[process].count + (process == s.row ? displaced.count : 0)
-      counts[process] = rowCount * nt
-      if process > 0 { displacements[process] = displacements[process - 1] + counts[process - 1] }
-    }
-    // Rows are copied a block of columns at a time: a block of every row involved stays in
-    // cache, where whole rows at once would evict each cache line between its eight uses.
-    let block = 64
-    var outgoing = topRowsOf[grid.myRow].map { rows.local(of: sources[$0]) }
-    if grid.myRow == s.row { outgoing += displaced.map { rows.local(of: permutation[$0]!) } }
+    var displacedOf = [[Int]](repeating: [], count: grid.p)
+    for row in displaced { displacedOf[rows.owner(of: row)].append(row) }
     let first = system.column(s.trailing)
-    for c0 in stride(from: 0, to: nt, by: block) {
-      let c1 = min(nt, c0 + block)
-      for (index, local) in outgoing.enumerated() {
-        let out = exchangeOut + index * nt
-        for c in c0..<c1 { out[c] = first[local + c * ld] }
+    let tag = 200
+
+    // Receives first: U's rows from every other process, displaced rows from the top block's.
+    var receiveOffset = 0
+    var arrivingU: [(process: Int, offset: Int)] = []
+    var requests: [CommunicationRequest] = []
+    for process in 0..<grid.p where process != me && !topRowsOf[process].isEmpty {
+      let count = topRowsOf[process].count * nt
+      requests.append(
+        try column.startReceive(
+          exchangeIn + receiveOffset, count: count, type: .float64, from: process, tag: tag))
+      arrivingU.append((process, receiveOffset))
+      receiveOffset += count
+    }
+    let arrivingDisplaced = exchangeIn + receiveOffset
+    if me != s.row, !displacedOf[me].isEmpty {
+      requests.append(
+        try column.startReceive(
+          arrivingDisplaced, count: displacedOf[me].count * nt, type: .float64, from: s.row,
+          tag: tag + 1))
+    }
+
+    // This process's rows of U, then (on the top block's owner) the displaced rows for each
+    // other process, all gathered before any row of A is overwritten. Rows are copied a block
+    // of columns at a time: a block of every row involved stays in cache, where whole rows at
+    // once would evict each cache line between its eight uses.
+    var gathered = topRowsOf[me].map { rows.local(of: sources[$0]) }
+    var displacedOffset: [Int: Int] = [:]
+    if me == s.row {
+      for process in 0..<grid.p where process != me && !displacedOf[process].isEmpty {
+        displacedOffset[process] = gathered.count * nt
+        gathered += displacedOf[process].map { rows.local(of: permutation[$0]!) }
       }
     }
-    try grid.column.allgatherv(
-      exchangeOut, count: counts[grid.myRow], type: .float64, into: exchangeIn, counts: counts,
-      displacements: displacements)
-    let fromTop = exchangeIn + displacements[s.row] + topRowsOf[s.row].count * nt
-    let arriving = displaced.enumerated().filter { rows.owner(of: $0.element) == grid.myRow }
-      .map { (piece: fromTop + $0.offset * nt, local: rows.local(of: $0.element)) }
+    copyRows(from: first, ld: ld, rows: gathered, into: exchangeOut, nt: nt)
+    var sends: [CommunicationRequest] = []
+    if !topRowsOf[me].isEmpty {
+      for process in 0..<grid.p where process != me {
+        sends.append(
+          try column.startSend(
+            exchangeOut, count: topRowsOf[me].count * nt, type: .float64, to: process, tag: tag))
+      }
+    }
+    for (process, offset) in displacedOffset.sorted(by: { $0.key < $1.key }) {
+      sends.append(
+        try column.startSend(
+          exchangeOut + offset, count: displacedOf[process].count * nt, type: .float64,
+          to: process, tag: tag + 1))
+    }
     // U is kept transposed (HPL's default): row t of U is column t of Uᵀ, nt contiguous
-    // values, so each arriving row is one contiguous copy.
-    for process in 0..<grid.p {
-      for (index, t) in topRowsOf[process].enumerated() {
-        (u + t * nt).update(from: exchangeIn + displacements[process] + index * nt, count: nt)
+    // values, so each row is one contiguous copy.
+    for (index, t) in topRowsOf[me].enumerated() {
+      (u + t * nt).update(from: exchangeOut + index * nt, count: nt)
+    }
+    if me == s.row {
+      // Displaced rows that stay on this process: top-block row to its new place, directly.
+      let moves = displacedOf[me].map { (from: rows.local(of: permutation[$0]!), to: rows.local(of: $0)) }
+      for c0 in stride(from: 0, to: nt, by: 64) {
+        let c1 = min(nt, c0 + 64)
+        for (from, to) in moves {
+          for c in c0..<c1 { first[to + c * ld] = first[from + c * ld] }
+        }
       }
     }
-    for c0 in stride(from: 0, to: nt, by: block) {
-      let c1 = min(nt, c0 + block)
-      for (piece, local) in arriving {
-        for c in c0..<c1 { first[local + c * ld] = piece[c] }
+    for request in requests { try request.wait() }
+    for (process, offset) in arrivingU {
+      for (index, t) in topRowsOf[process].enumerated() {
+        (u + t * nt).update(from: exchangeIn + offset + index * nt, count: nt)
+      }
+    }
+    if me != s.row {
+      let targets = displacedOf[me].map { rows.local(of: $0) }
+      for c0 in stride(from: 0, to: nt, by: 64) {
+        let c1 = min(nt, c0 + 64)
+        for (index, local) in targets.enumerated() {
+          let piece = arrivingDisplaced + index * nt
+          for c in c0..<c1 { first[local + c * ld] = piece[c] }
+        }
+      }
+    }
+    for request in sends { try request.wait() }
+  }
+
+  /// Rows `locals` of the columns from `first` (leading dimension `ld`, `nt` columns) into
+  /// `out`, one row after the other (nt values each), 64 columns at a time.
+  func copyRows(
+    from first: UnsafeMutablePointer<Double>, ld: Int, rows locals: [Int],
+    into out: UnsafeMutablePointer<Double>, nt: Int
+  ) {
+    for c0 in stride(from: 0, to: nt, by: 64) {
+      let c1 = min(nt, c0 + 64)
+      for (index, local) in locals.enumerated() {
+        let row = out + index * nt
+        for c in c0..<c1 { row[c] = first[local + c * ld] }
       }
     }
   }

@@ -291,10 +291,14 @@ public final class DistributedLU: @unchecked Sendable {
     BLAS.dtrsmRightLowerTransposedUnit(
       m: columns.count, n: s.jb, l: l1, ldl: s.jb, b: top, ldb: nt)
     if grid.myRow == s.row {
+      // U into its rows of A: each column's jb values are contiguous in A, so columns go one
+      // after the other, 64 at a time (the jb lines of Uᵀ they read stay in cache).
       let t0 = system.rows.local(of: s.k)
-      for t in 0..<s.jb {
-        let row = top + t * nt
-        for c in 0..<columns.count { block[t0 + t + c * ld] = row[c] }
+      for c0 in stride(from: 0, to: columns.count, by: 64) {
+        for c in c0..<min(columns.count, c0 + 64) {
+          let destination = block + t0 + c * ld
+          for t in 0..<s.jb { destination[t] = top[t * nt + c] }
+        }
       }
     }
     BLAS.dgemmNT(
