@@ -203,7 +203,8 @@ public enum InterconnectBenchmarks {
   }
 
   /// Runs a collective body under a watchdog: past `seconds` a rank died or hangs, and the
-  /// body will never return. Rank 0 then has the report written (`context.stalled`) and aborts
+  /// body will never return. Rank 0 then has the report written (`context.stalled`), naming the
+  /// ranks that kept it waiting as the job's heartbeats tell (`JobHeartbeat`), and aborts
   /// the job; the other ranks wait longer before aborting (rank 0 may be the one that is gone),
   /// so that their abort does not cut rank 0's report short.
   static func guarded<T>(
@@ -211,9 +212,13 @@ public enum InterconnectBenchmarks {
     _ body: () throws -> T
   ) rethrows -> T {
     let limit = comm.rank == 0 ? seconds : seconds + stallGraceSeconds
+    let job = context.job
     let watchdog = Watchdog(seconds: limit) {
-      let reason =
+      var reason =
         "\(id) did not finish within \(seconds) s: a rank died or hangs; the MPI job was aborted"
+      if let job, job.world.rank == 0, let heartbeat = job.heartbeat {
+        reason += "; " + heartbeat.stallDiagnosis { job.describe(rank: $0) }
+      }
       if comm.rank == 0 { context.stalled(reason) }
       comm.abort(reason)
     }

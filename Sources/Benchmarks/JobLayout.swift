@@ -23,6 +23,8 @@ public struct JobLayout: Sendable {
   public let nodeCount: Int
   /// Every rank of the job: its node, host and process id.
   public let members: [Member]
+  /// The side channel that names a rank that stalls the job (set once the job has started).
+  public var heartbeat: JobHeartbeat? = nil
 
   public var isLeader: Bool { node.rank == 0 }
 
@@ -65,6 +67,12 @@ public struct JobLayout: Sendable {
       ranks.count == 1
       ? "rank \(ranks[0])" : "ranks \(ranks.map(String.init).joined(separator: ", "))"
     return "node \(index) (host \(host), \(list))"
+  }
+
+  /// "rank 3 on node 1 (host n002)".
+  public func describe(rank: Int) -> String {
+    guard members.indices.contains(rank) else { return "rank \(rank)" }
+    return "rank \(rank) on node \(members[rank].node) (host \(members[rank].hostname))"
   }
 
   /// Ranks on this host whose process is gone (a killed rank), from the roll call: what can be

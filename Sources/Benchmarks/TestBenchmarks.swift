@@ -82,19 +82,26 @@ enum TestBenchmarks {
       })
   }
 
-  /// A collective benchmark whose rank 1 hangs (sleeps) while rank 0 waits for it in a
-  /// barrier: exercises the MPI watchdog, the report rank 0 writes, and the job's abort.
+  /// A collective benchmark one of whose ranks hangs — it sleeps, or stops itself (SIGSTOP) —
+  /// while the others wait for it in a barrier: exercises the MPI watchdog, the report rank 0
+  /// writes (naming the rank, from the job's heartbeats), and the job's abort.
   static func stall() -> BenchmarkDescriptor {
     var descriptor = BenchmarkDescriptor(
-      id: "test.mpi.stall", summary: "rank 1 hangs in a collective (tests the MPI watchdog)",
+      id: "test.mpi.stall", summary: "a rank hangs in a collective (tests the MPI watchdog)",
       validity: "none",
       parameters: [
         ParameterSpec(
           name: "seconds", kind: .number(0...3600), defaultValue: .double(60),
-          help: "how long rank 1 sleeps"),
+          help: "how long the rank sleeps"),
         ParameterSpec(
           name: "timeoutSeconds", kind: .number(1...3600), defaultValue: .double(2),
           help: "the watchdog"),
+        ParameterSpec(
+          name: "rank", kind: .integer(-1...1_000_000), defaultValue: .int(1),
+          help: "the rank that hangs (-1: the last)"),
+        ParameterSpec(
+          name: "stop", kind: .flag, defaultValue: .bool(false),
+          help: "stop the process (SIGSTOP) instead of sleeping"),
       ],
       preflight: { _, _ in },
       run: { context, values in
@@ -105,10 +112,15 @@ enum TestBenchmarks {
               reason: "needs 2 MPI ranks")
           ]
         }
+        let chosen = values.int("rank")
+        let hanging = chosen < 0 ? comm.size - 1 : chosen
         try InterconnectBenchmarks.guarded(
           "test.mpi.stall", comm, context: context, seconds: values.double("timeoutSeconds")
         ) {
-          if comm.rank == 1 { Thread.sleep(forTimeInterval: values.double("seconds")) }
+          if comm.rank == hanging {
+            if values["stop"] == .bool(true) { raise(SIGSTOP) }
+            Thread.sleep(forTimeInterval: values.double("seconds"))
+          }
           try comm.barrier()
         }
         return [

@@ -110,8 +110,10 @@
     }
 
     /// Calls `body(byteOffset, count)` for consecutive pieces of at most `maximumChunk`
-    /// elements (once, with 0 elements, for an empty message).
+    /// elements (once, with 0 elements, for an empty message), as one blocking call.
     private func pieces(_ count: Int, _ type: ElementType, _ body: (Int, Int32) -> Void) {
+      RankActivity.enter()
+      defer { RankActivity.leave() }
       var done = 0
       repeat {
         let piece = min(count - done, Self.maximumChunk)
@@ -158,7 +160,7 @@
           MPI_Test(&pending.request, &done, shim_status_ignore())
           return done != 0
         },
-        wait: { MPI_Wait(&pending.request, shim_status_ignore()) })
+        wait: { RankActivity.blocking { _ = MPI_Wait(&pending.request, shim_status_ignore()) } })
     }
 
     public func startSend(
@@ -181,7 +183,7 @@
 
     public func split(color: Int, key: Int) throws -> Communicator {
       var newComm: MPI_Comm? = nil
-      MPI_Comm_split(comm, Int32(color), Int32(key), &newComm)
+      RankActivity.blocking { _ = MPI_Comm_split(comm, Int32(color), Int32(key), &newComm) }
       guard let newComm else {
         throw CommunicationError.invalidRank(rank: rank, peer: -1, size: size)
       }
@@ -190,14 +192,17 @@
 
     public func splitByNode() throws -> Communicator {
       var newComm: MPI_Comm? = nil
-      MPI_Comm_split_type(comm, shim_comm_type_shared(), Int32(rank), shim_info_null(), &newComm)
+      RankActivity.blocking {
+        _ = MPI_Comm_split_type(
+          comm, shim_comm_type_shared(), Int32(rank), shim_info_null(), &newComm)
+      }
       guard let newComm else {
         throw CommunicationError.invalidRank(rank: rank, peer: -1, size: size)
       }
       return MPIWorld(comm: newComm, library: library, threadLevel: threadLevel)
     }
 
-    public func barrier() throws { MPI_Barrier(comm) }
+    public func barrier() throws { RankActivity.blocking { _ = MPI_Barrier(comm) } }
 
     public func broadcast(
       _ buffer: UnsafeMutableRawPointer, count: Int, type: ElementType, root: Int
@@ -238,8 +243,10 @@
       let datatype = Self.datatype(type)
       var counts32 = counts.map { Int32($0) }
       var displacements32 = displacements.map { Int32($0) }
-      MPI_Allgatherv(
-        input, Int32(count), datatype, output, &counts32, &displacements32, datatype, comm)
+      RankActivity.blocking {
+        _ = MPI_Allgatherv(
+          input, Int32(count), datatype, output, &counts32, &displacements32, datatype, comm)
+      }
     }
 
     public func gather(
@@ -248,7 +255,10 @@
     ) throws {
       _ = try oneCall(count * size, "gather")
       let datatype = Self.datatype(type)
-      MPI_Gather(input, Int32(count), datatype, output, Int32(count), datatype, Int32(root), comm)
+      RankActivity.blocking {
+        _ = MPI_Gather(
+          input, Int32(count), datatype, output, Int32(count), datatype, Int32(root), comm)
+      }
     }
 
     public func allgather(
@@ -256,7 +266,9 @@
     ) throws {
       _ = try oneCall(count * size, "allgather")
       let datatype = Self.datatype(type)
-      MPI_Allgather(input, Int32(count), datatype, output, Int32(count), datatype, comm)
+      RankActivity.blocking {
+        _ = MPI_Allgather(input, Int32(count), datatype, output, Int32(count), datatype, comm)
+      }
     }
 
     public func sendReceive(
@@ -267,9 +279,11 @@
       let sent = try oneCall(sendCount, "send-receive")
       let received = try oneCall(receiveCount, "send-receive")
       let datatype = Self.datatype(type)
-      MPI_Sendrecv(
-        sendBuffer, sent, datatype, Int32(destination), Int32(tag), receiveBuffer, received,
-        datatype, Int32(source), Int32(tag), comm, shim_status_ignore())
+      RankActivity.blocking {
+        _ = MPI_Sendrecv(
+          sendBuffer, sent, datatype, Int32(destination), Int32(tag), receiveBuffer, received,
+          datatype, Int32(source), Int32(tag), comm, shim_status_ignore())
+      }
     }
 
     public func pingPong(
@@ -281,6 +295,9 @@
       let status = shim_status_ignore()
       let other = Int32(peer)
       let label = Int32(tag)
+      // One mark around the whole loop: the latency measured is MPI's alone.
+      RankActivity.enter()
+      defer { RankActivity.leave() }
       if initiator {
         for _ in 0..<iterations {
           MPI_Send(send, count, byte, other, label, comm)
@@ -302,7 +319,7 @@
       for i in 0..<count {
         MPI_Isend(buffer, n, shim_byte(), Int32(peer), Int32(tag), comm, &requests[i])
       }
-      MPI_Waitall(Int32(count), &requests, shim_statuses_ignore())
+      RankActivity.blocking { _ = MPI_Waitall(Int32(count), &requests, shim_statuses_ignore()) }
     }
 
     public func receiveWindow(
@@ -313,7 +330,7 @@
       for i in 0..<count {
         MPI_Irecv(buffer, n, shim_byte(), Int32(peer), Int32(tag), comm, &requests[i])
       }
-      MPI_Waitall(Int32(count), &requests, shim_statuses_ignore())
+      RankActivity.blocking { _ = MPI_Waitall(Int32(count), &requests, shim_statuses_ignore()) }
     }
 
     public func exchangeWindow(
@@ -328,12 +345,16 @@
       for i in 0..<count {
         MPI_Isend(send, n, shim_byte(), Int32(peer), Int32(tag), comm, &requests[count + i])
       }
-      MPI_Waitall(Int32(2 * count), &requests, shim_statuses_ignore())
+      RankActivity.blocking {
+        _ = MPI_Waitall(Int32(2 * count), &requests, shim_statuses_ignore())
+      }
     }
 
     public func release() throws {
       guard rank == 0 else { return }
       var token: Int32 = 1
+      RankActivity.enter()
+      defer { RankActivity.leave() }
       for peer in 1..<max(1, size) {
         MPI_Send(&token, 1, shim_int32(), Int32(peer), 99, comm)
       }
@@ -346,6 +367,8 @@
       var request: MPI_Request? = shim_request_null()
       MPI_Irecv(&token, 1, shim_int32(), 0, 99, comm, &request)
       var done: Int32 = 0
+      RankActivity.enter()
+      defer { RankActivity.leave() }
       while done == 0 {
         MPI_Test(&request, &done, shim_status_ignore())
         if done == 0 { usleep(1000) }

@@ -19,7 +19,8 @@ struct Cluster: @unchecked Sendable {
   static func start(_ world: Communicator, energy: EnergySettings = EnergySettings()) throws
     -> Cluster
   {
-    let job = try JobLayout(world: world, hostname: HostProbe.hostname())
+    var job = try JobLayout(world: world, hostname: HostProbe.hostname())
+    job.heartbeat = try JobHeartbeat.start(world: world)
     var leaderNode: NodeProfile? = nil
     var clock: [UInt8] = []
     if job.isLeader {

@@ -171,6 +171,39 @@ final class ClusterTests: XCTestCase, CommandLineHarness {
     XCTAssertTrue(score.stdout.contains("\"nodes\" : 2"), score.stdout)
   }
 
+  /// A rank that stops (SIGSTOP) in a collective on the second of two fake nodes: its
+  /// heartbeats stop, and rank 0's partial report names it and its node.
+  func testAStoppedRankIsNamedInThePartialReport() throws {
+    let mpirun = try launcherForMPIBuild()
+    let (folder, config, suite) = try keyedSuite(
+      "stopped",
+      [
+        "{ id: stream.copy, repeats: 1, parameters: { elements: 100000 } }",
+        "{ id: test.mpi.stall, parameters: { rank: -1, stop: true, timeoutSeconds: 10 } }",
+        "{ id: mpi.barrier, parameters: { scale: 0.01 } }",
+      ])
+    let environment = config.merging(try fakeNodes(2, slots: 2, in: folder)) { $1 }
+    let report = folder.appendingPathComponent("stopped.json").path
+    let run = try execute(
+      "/usr/bin/timeout",
+      ["120", mpirun, "-np", "4", Self.binary, "run", suite, "--output", report],
+      environment: environment)
+    XCTAssertNotEqual(run.status, 0)
+    XCTAssertNotEqual(run.status, 124, "the job was not aborted: " + run.stderr)
+    try assertSignedPartialReport(
+      report,
+      ["stream.copy: ok", "stream.copy: ok", "test.mpi.stall: timedOut", "mpi.barrier: skipped"],
+      config: config)
+    let stalled = try XCTUnwrap(
+      (try json(report)["results"] as? [[String: Any]])?.first {
+        $0["id"] as? String == "test.mpi.stall"
+      })
+    let note = ((stalled["notes"] as? [String]) ?? []).joined(separator: " ")
+    XCTAssertTrue(note.contains("rank 3 on node 1 (host"), note)
+    XCTAssertTrue(note.contains("has sent no heartbeat for"), note)
+    XCTAssertFalse(note.contains("rank 1 on"), "only the stopped rank is named: " + note)
+  }
+
   func testAKilledRankLeavesAPartialReportNamingItsNode() throws {
     let mpirun = try launcherForMPIBuild()
     let (folder, config, suite) = try keyedSuite(

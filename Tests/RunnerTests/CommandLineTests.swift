@@ -255,6 +255,15 @@ final class CommandLineTests: XCTestCase, CommandLineHarness {
     try assertSignedPartialReport(
       report, ["stream.copy: ok", "test.mpi.stall: timedOut", "mpi.pingpong: skipped"],
       config: config)
+    // The job's heartbeats name the rank that kept rank 0 waiting.
+    let document = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report)))
+        as? [String: Any])
+    let stalled = try XCTUnwrap(
+      (document["results"] as? [[String: Any]])?.first { $0["id"] as? String == "test.mpi.stall" })
+    let note = ((stalled["notes"] as? [String]) ?? []).joined(separator: " ")
+    XCTAssertTrue(note.contains("rank 1 on node 0 (host"), note)
+    XCTAssertTrue(note.contains("outside MPI for"), note)
   }
 
   /// Under mpirun (which binds rank 0 to a core), node benchmarks still run in a child process
