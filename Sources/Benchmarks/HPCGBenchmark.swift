@@ -216,6 +216,9 @@ public enum HPCGBenchmark {
       notes.append(
         "time per kernel over the timed sets (max over ranks): DDOT \(Humanize.fixed(t.ddot, decimals: 2)) s, WAXPBY \(Humanize.fixed(t.waxpby, decimals: 2)) s, SpMV \(Humanize.fixed(t.spmv, decimals: 2)) s, MG \(Humanize.fixed(t.mg, decimals: 2)) s, total \(Humanize.fixed(t.total, decimals: 2)) s; set-up \(Humanize.fixed(outcome.setupSeconds, decimals: 2)) s, optimisation \(Humanize.fixed(outcome.optimizeSeconds, decimals: 3)) s (a tenth of each charged per set)"
       )
+      notes.append(
+        "kernels: the reference's sequential symmetric Gauss–Seidel in its order; the V-cycle's first smoothing on each level starts from x = 0 (its halo exchange and its products with entries not yet updated, all zero, skipped) and the restriction computes A·x at the injected rows only — the reference's values with fewer operations, as optimised HPCG codes do; the rating counts HPCG's official flops"
+      )
     } else {
       notes.append(failures.joined(separator: "; "))
     }

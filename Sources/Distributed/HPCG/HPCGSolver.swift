@@ -14,16 +14,14 @@ public struct HPCGTimes: Sendable, Equatable {
 }
 
 /// The vectors the kernels reuse, made once per solver (HPCG's CGData and MGData): the CG's
-/// p, Ap, r and z, and per level the residual's A·x, the restricted residual, the coarse
+/// p, Ap, r and z, and per level the restricted residual, the coarse
 /// correction and one send buffer per neighbouring rank. One rank's thread uses it.
 final class HPCGWorkspace: @unchecked Sendable {
   final class Level {
-    var ax: [Double]
     var coarseR: [Double]
     var coarseX: [Double]
     var send: [[Double]]
     init(_ level: HPCGLevel, coarseColumns: Int) {
-      ax = [Double](repeating: 0, count: level.columnCount)
       coarseR = [Double](repeating: 0, count: level.coarseToFine.count)
       coarseX = [Double](repeating: 0, count: coarseColumns)
       send = level.neighbours.map { [Double](repeating: 0, count: $0.sendRows.count) }
@@ -174,8 +172,12 @@ public struct HPCGSolver: @unchecked Sendable {
   }
 
   /// One smoothing step of `x` towards A·x = r on level `index`, after one halo exchange.
-  func smooth(_ index: Int, _ r: [Double], _ x: inout [Double]) throws {
-    try exchange(index, &x)
+  /// `fromZero`: x is zero everywhere, its halo included (the V-cycle's first step on each
+  /// level): the exchange would bring zeros, and the forward sweep's products with entries after
+  /// the diagonal (not yet updated) are zero, so both are skipped — the values are the
+  /// reference's, with fewer operations (optimised HPCG codes call this a zero-guess SYMGS).
+  func smooth(_ index: Int, _ r: [Double], _ x: inout [Double], fromZero: Bool = false) throws {
+    if !fromZero { try exchange(index, &x) }
     let level = problem.levels[index]
     let width = HPCGLevel.width
     let rows = level.rows
@@ -183,20 +185,31 @@ public struct HPCGSolver: @unchecked Sendable {
     level.values.withUnsafeBufferPointer { values in
       level.columns.withUnsafeBufferPointer { columns in
         level.counts.withUnsafeBufferPointer { counts in
-          level.diagonal.withUnsafeBufferPointer { diagonal in
-            r.withUnsafeBufferPointer { r in
-              x.withUnsafeMutableBufferPointer { x in
-                let (v, c, xp) = (values.baseAddress!, columns.baseAddress!, x.baseAddress!)
-                @inline(__always) func relax(_ row: Int) {
-                  let base = row * width
-                  var sum = Self.rowResidual(r[row], v, c, xp, base, base + Int(counts[row]))
-                  let d = diagonal[row]
-                  sum += xp[row] * d  // the diagonal's term was subtracted above
-                  xp[row] = sum / d
-                }
-                for row in 0..<rows { relax(row) }
-                if symmetric {
-                  for row in stride(from: rows - 1, through: 0, by: -1) { relax(row) }
+          level.diagonalSlot.withUnsafeBufferPointer { slots in
+            level.diagonal.withUnsafeBufferPointer { diagonal in
+              r.withUnsafeBufferPointer { r in
+                x.withUnsafeMutableBufferPointer { x in
+                  let (v, c, xp) = (values.baseAddress!, columns.baseAddress!, x.baseAddress!)
+                  @inline(__always) func relax(_ row: Int) {
+                    let base = row * width
+                    var sum = Self.rowResidual(r[row], v, c, xp, base, base + Int(counts[row]))
+                    let d = diagonal[row]
+                    sum += xp[row] * d  // the diagonal's term was subtracted above
+                    xp[row] = sum / d
+                  }
+                  if fromZero {
+                    // Entries before the diagonal: lower neighbours (updated) or halo (zero).
+                    for row in 0..<rows {
+                      let base = row * width
+                      let sum = Self.lowerResidual(r[row], v, c, xp, base, base + Int(slots[row]))
+                      xp[row] = sum / diagonal[row]
+                    }
+                  } else {
+                    for row in 0..<rows { relax(row) }
+                  }
+                  if symmetric {
+                    for row in stride(from: rows - 1, through: 0, by: -1) { relax(row) }
+                  }
                 }
               }
             }
@@ -206,22 +219,51 @@ public struct HPCGSolver: @unchecked Sendable {
     }
   }
 
-  /// x = M⁻¹·r: the V-cycle from `index` down (x starts at zero).
+  /// r − Σ v[k]·x[c[k]] over the entries before a row's diagonal, in their order; an interior
+  /// row's 13 in a loop of constant length.
+  @inline(__always)
+  static func lowerResidual(
+    _ r: Double, _ v: UnsafePointer<Double>, _ c: UnsafePointer<Int32>, _ x: UnsafePointer<Double>,
+    _ start: Int, _ end: Int
+  ) -> Double {
+    var sum = r
+    if end - start == HPCGLevel.width / 2 {
+      for j in 0..<(HPCGLevel.width / 2) { sum -= v[start + j] * x[Int(c[start + j])] }
+    } else {
+      for k in start..<end { sum -= v[k] * x[Int(c[k])] }
+    }
+    return sum
+  }
+
+  /// x = M⁻¹·r: the V-cycle from `index` down (x starts at zero). The restriction needs the
+  /// fine residual r − A·x only where a coarse point is injected from, one row in eight: A·x is
+  /// computed for those rows alone (each row's sum as SpMV adds it, then subtracted from r, as
+  /// the reference's SpMV and restriction do it).
   public func multigrid(level index: Int, _ r: [Double], _ x: inout [Double]) throws {
     x.withUnsafeMutableBufferPointer { x in
       for i in x.indices { x[i] = 0 }
     }
-    try smooth(index, r, &x)
+    try smooth(index, r, &x, fromZero: true)
     guard index + 1 < problem.levels.count else { return }
     let work = workspace.levels[index]
-    try spmv(index, &x, &work.ax)
-    problem.levels[index].coarseToFine.withUnsafeBufferPointer { map in
-      r.withUnsafeBufferPointer { r in
-        work.ax.withUnsafeBufferPointer { ax in
-          work.coarseR.withUnsafeMutableBufferPointer { coarse in
-            for i in map.indices {
-              let fine = Int(map[i])
-              coarse[i] = r[fine] - ax[fine]
+    try exchange(index, &x)
+    let level = problem.levels[index]
+    let width = HPCGLevel.width
+    level.coarseToFine.withUnsafeBufferPointer { map in
+      level.values.withUnsafeBufferPointer { values in
+        level.columns.withUnsafeBufferPointer { columns in
+          level.counts.withUnsafeBufferPointer { counts in
+            r.withUnsafeBufferPointer { r in
+              x.withUnsafeBufferPointer { x in
+                work.coarseR.withUnsafeMutableBufferPointer { coarse in
+                  let (v, c, xp) = (values.baseAddress!, columns.baseAddress!, x.baseAddress!)
+                  for i in map.indices {
+                    let fine = Int(map[i])
+                    let base = fine * width
+                    coarse[i] = r[fine] - Self.rowDot(v, c, xp, base, base + Int(counts[fine]))
+                  }
+                }
+              }
             }
           }
         }
