@@ -156,16 +156,20 @@ public struct HPCGSolver: @unchecked Sendable {
     return sum
   }
 
-  /// r − Σ v[k]·x[c[k]], each product subtracted in the entries' order (the reference's).
+  /// r − Σ v[k]·x[c[k]], each product subtracted in the entries' order (the reference's); an
+  /// interior row's 27 entries, or the 13 before its diagonal, in a loop of constant length.
   @inline(__always)
   static func rowResidual(
     _ r: Double, _ v: UnsafePointer<Double>, _ c: UnsafePointer<Int32>, _ x: UnsafePointer<Double>,
     _ start: Int, _ end: Int
   ) -> Double {
     var sum = r
-    if end - start == HPCGLevel.width {
+    switch end - start {
+    case HPCGLevel.width:
       for j in 0..<HPCGLevel.width { sum -= v[start + j] * x[Int(c[start + j])] }
-    } else {
+    case HPCGLevel.width / 2:
+      for j in 0..<(HPCGLevel.width / 2) { sum -= v[start + j] * x[Int(c[start + j])] }
+    default:
       for k in start..<end { sum -= v[k] * x[Int(c[k])] }
     }
     return sum
@@ -201,7 +205,7 @@ public struct HPCGSolver: @unchecked Sendable {
                     // Entries before the diagonal: lower neighbours (updated) or halo (zero).
                     for row in 0..<rows {
                       let base = row * width
-                      let sum = Self.lowerResidual(r[row], v, c, xp, base, base + Int(slots[row]))
+                      let sum = Self.rowResidual(r[row], v, c, xp, base, base + Int(slots[row]))
                       xp[row] = sum / diagonal[row]
                     }
                   } else {
@@ -217,22 +221,6 @@ public struct HPCGSolver: @unchecked Sendable {
         }
       }
     }
-  }
-
-  /// r − Σ v[k]·x[c[k]] over the entries before a row's diagonal, in their order; an interior
-  /// row's 13 in a loop of constant length.
-  @inline(__always)
-  static func lowerResidual(
-    _ r: Double, _ v: UnsafePointer<Double>, _ c: UnsafePointer<Int32>, _ x: UnsafePointer<Double>,
-    _ start: Int, _ end: Int
-  ) -> Double {
-    var sum = r
-    if end - start == HPCGLevel.width / 2 {
-      for j in 0..<(HPCGLevel.width / 2) { sum -= v[start + j] * x[Int(c[start + j])] }
-    } else {
-      for k in start..<end { sum -= v[k] * x[Int(c[k])] }
-    }
-    return sum
   }
 
   /// x = M⁻¹·r: the V-cycle from `index` down (x starts at zero). The restriction needs the
