@@ -59,10 +59,6 @@ public enum RankActivity {
       seconds: now > since ? Double(now - since) * 1e-9 : 0)
   }
 
-  /// CLOCK_MONOTONIC in nanoseconds (this module stands alone: no Measurement clock here).
-  public static func nanoseconds() -> UInt64 {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-  }
+  /// The module's monotonic clock (the in-process world's too), in nanoseconds.
+  public static func nanoseconds() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 }

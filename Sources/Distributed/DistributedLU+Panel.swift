@@ -215,9 +215,7 @@ extension DistributedLU {
     }
 
     // This process's rows of U, then (on the top block's owner) the displaced rows for each
-    // other process, all gathered before any row of A is overwritten. Rows are copied a block
-    // of columns at a time: a block of every row involved stays in cache, where whole rows at
-    // once would evict each cache line between its eight uses.
+    // other process, all gathered before any row of A is overwritten.
     var gathered = topRowsOf[me].map { rows.local(of: sources[$0]) }
     var displacedOffset: [Int: Int] = [:]
     if me == s.row {
@@ -226,7 +224,10 @@ extension DistributedLU {
         gathered += displacedOf[process].map { rows.local(of: permutation[$0]!) }
       }
     }
-    copyRows(from: first, ld: ld, rows: gathered, into: exchangeOut, nt: nt)
+    Self.copyRows(
+      gathered.enumerated().map {
+        RowCopy(from: first + $0.element, fromStride: ld, to: exchangeOut + $0.offset * nt, toStride: 1)
+      }, count: nt)
     var sends: [CommunicationRequest] = []
     if !topRowsOf[me].isEmpty {
       for process in 0..<grid.p where process != me {
@@ -248,13 +249,12 @@ extension DistributedLU {
     }
     if me == s.row {
       // Displaced rows that stay on this process: top-block row to its new place, directly.
-      let moves = displacedOf[me].map { (from: rows.local(of: permutation[$0]!), to: rows.local(of: $0)) }
-      for c0 in stride(from: 0, to: nt, by: 64) {
-        let c1 = min(nt, c0 + 64)
-        for (from, to) in moves {
-          for c in c0..<c1 { first[to + c * ld] = first[from + c * ld] }
-        }
-      }
+      Self.copyRows(
+        displacedOf[me].map {
+          RowCopy(
+            from: first + rows.local(of: permutation[$0]!), fromStride: ld,
+            to: first + rows.local(of: $0), toStride: ld)
+        }, count: nt)
     }
     for request in requests { try request.wait() }
     for (process, offset) in arrivingU {
@@ -263,29 +263,42 @@ extension DistributedLU {
       }
     }
     if me != s.row {
-      let targets = displacedOf[me].map { rows.local(of: $0) }
-      for c0 in stride(from: 0, to: nt, by: 64) {
-        let c1 = min(nt, c0 + 64)
-        for (index, local) in targets.enumerated() {
-          let piece = arrivingDisplaced + index * nt
-          for c in c0..<c1 { first[local + c * ld] = piece[c] }
-        }
-      }
+      Self.copyRows(
+        displacedOf[me].enumerated().map {
+          RowCopy(
+            from: arrivingDisplaced + $0.offset * nt, fromStride: 1,
+            to: first + rows.local(of: $0.element), toStride: ld)
+        }, count: nt)
     }
     for request in sends { try request.wait() }
   }
 
-  /// Rows `locals` of the columns from `first` (leading dimension `ld`, `nt` columns) into
-  /// `out`, one row after the other (nt values each), 64 columns at a time.
-  func copyRows(
-    from first: UnsafeMutablePointer<Double>, ld: Int, rows locals: [Int],
-    into out: UnsafeMutablePointer<Double>, nt: Int
-  ) {
-    for c0 in stride(from: 0, to: nt, by: 64) {
-      let c1 = min(nt, c0 + 64)
-      for (index, local) in locals.enumerated() {
-        let row = out + index * nt
-        for c in c0..<c1 { row[c] = first[local + c * ld] }
+  /// One row to copy: `count` values from `from` (a stride apart) to `to` (a stride apart) —
+  /// a row of A (stride ld) or of a buffer (stride 1).
+  struct RowCopy {
+    let from: UnsafePointer<Double>
+    let fromStride: Int
+    let to: UnsafeMutablePointer<Double>
+    let toStride: Int
+
+    init(
+      from: UnsafeMutablePointer<Double>, fromStride: Int, to: UnsafeMutablePointer<Double>,
+      toStride: Int
+    ) {
+      self.from = UnsafePointer(from)
+      self.fromStride = fromStride
+      self.to = to
+      self.toStride = toStride
+    }
+  }
+
+  /// The rows, 64 columns at a time: a block of every row involved stays in cache, where whole
+  /// rows at once would evict each of A's cache lines between its eight uses.
+  static func copyRows(_ copies: [RowCopy], count: Int) {
+    for c0 in stride(from: 0, to: count, by: 64) {
+      let c1 = min(count, c0 + 64)
+      for copy in copies {
+        for c in c0..<c1 { copy.to[c * copy.toStride] = copy.from[c * copy.fromStride] }
       }
     }
   }
