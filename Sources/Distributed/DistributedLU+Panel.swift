@@ -3,8 +3,8 @@ import Kernels
 
 extension DistributedLU {
   /// What the recursive panel factorisation works on: W, the replicated top block (jb × jb,
-  /// leading dimension jb), this rank's rows of L in place in A (mL rows from local row r0,
-  /// leading dimension ld), and the pivot records exchanged per column.
+  /// leading dimension jb), this rank's rows of L (mL rows, column-major with leading
+  /// dimension ld, in the panel's slot), and the pivot records exchanged per column.
   struct Panel {
     let s: Step
     let w: UnsafeMutablePointer<Double>
@@ -20,16 +20,26 @@ extension DistributedLU {
     var recordLength: Int { 2 + s.jb }
   }
 
-  /// Factors step `s`'s panel on its process column and packs it into `slot` for the broadcast.
-  /// Collective over the process column.
+  /// Factors step `s`'s panel on its process column, in its slot: this rank's rows of L
+  /// (column-major, mL × jb) and the top block W are copied out of the row-major A, factored
+  /// there (the slot is what the broadcast sends), and W, [L1\U1], is written back to the top
+  /// block's rows. Collective over the process column.
   func factorPanel(_ s: Step, slot: PanelSlot) throws {
-    let ld = system.ld
     let jb = s.jb
     let lc = system.columns.local(of: s.k)
     let w = slot.l1(mL: s.mL, jb: jb)
+    let l = slot.l2
+    let ldl = max(1, s.mL)
     let t0 = grid.myRow == s.row ? system.rows.local(of: s.k) : 0
     if grid.myRow == s.row {
-      for c in 0..<jb { (w + c * jb).update(from: system.column(lc + c) + t0, count: jb) }
+      for r in 0..<jb {
+        let source = system.row(t0 + r) + lc
+        for c in 0..<jb { w[r + c * jb] = source[c] }
+      }
+    }
+    for i in 0..<s.mL {
+      let source = system.row(s.r0 + i) + lc
+      for c in 0..<jb { l[i + c * ldl] = source[c] }
     }
     if grid.p > 1 { try grid.column.broadcast(w, count: jb * jb, type: .float64, root: s.row) }
     let length = 2 + jb
@@ -42,15 +52,14 @@ extension DistributedLU {
       saved.deallocate()
     }
     var panel = Panel(
-      s: s, w: w, l: system.column(lc) + s.r0, ld: ld, record: record, records: records,
-      saved: saved, pivots: [Int](repeating: 0, count: jb))
+      s: s, w: w, l: l, ld: ldl, record: record, records: records, saved: saved,
+      pivots: [Int](repeating: 0, count: jb))
     try factorColumns(&panel, from: 0, width: jb)
     if grid.myRow == s.row {
-      for c in 0..<jb { (system.column(lc + c) + t0).update(from: w + c * jb, count: jb) }
-    }
-    if grid.q > 1 {
-      let l2 = slot.l2
-      for c in 0..<jb { (l2 + c * s.mL).update(from: panel.l + c * ld, count: s.mL) }
+      for r in 0..<jb {
+        let target = system.row(t0 + r) + lc
+        for c in 0..<jb { target[c] = w[r + c * jb] }
+      }
     }
     let pivots = slot.pivots(mL: s.mL, jb: jb)
     for j in 0..<jb { pivots[j] = Double(panel.pivots[j]) }
@@ -164,11 +173,11 @@ extension DistributedLU {
   /// to the rows they replace. Every process of the column sends the U rows it holds to every
   /// other (each then holds U, stored transposed, nt × jb, and solves it with L1 itself); the
   /// top block's owner sends each displaced row only to the process that owns its new place,
-  /// and moves its own displaced rows in place, without a buffer.
+  /// and moves its own displaced rows in place, without a buffer. A is row-major: every row
+  /// moved is nt contiguous values.
   func exchangeRows(_ s: Step, slot: PanelSlot) throws {
     let jb = s.jb
     let nt = system.nq - s.trailing
-    let ld = system.ld
     let rows = system.rows
     let me = grid.myRow
     let column = grid.column
@@ -191,7 +200,10 @@ extension DistributedLU {
     for (t, source) in sources.enumerated() { topRowsOf[rows.owner(of: source)].append(t) }
     var displacedOf = [[Int]](repeating: [], count: grid.p)
     for row in displaced { displacedOf[rows.owner(of: row)].append(row) }
-    let first = system.column(s.trailing)
+    /// Local row `local` from the first trailing column.
+    func trailingRow(_ local: Int) -> UnsafeMutablePointer<Double> {
+      system.row(local) + s.trailing
+    }
     let tag = 200
 
     // Receives first: U's rows from every other process, displaced rows from the top block's.
@@ -224,10 +236,9 @@ extension DistributedLU {
         gathered += displacedOf[process].map { rows.local(of: permutation[$0]!) }
       }
     }
-    Self.copyRows(
-      gathered.enumerated().map {
-        RowCopy(from: first + $0.element, fromStride: ld, to: exchangeOut + $0.offset * nt, toStride: 1)
-      }, count: nt)
+    for (index, local) in gathered.enumerated() {
+      (exchangeOut + index * nt).update(from: trailingRow(local), count: nt)
+    }
     var sends: [CommunicationRequest] = []
     if !topRowsOf[me].isEmpty {
       for process in 0..<grid.p where process != me {
@@ -249,12 +260,10 @@ extension DistributedLU {
     }
     if me == s.row {
       // Displaced rows that stay on this process: top-block row to its new place, directly.
-      Self.copyRows(
-        displacedOf[me].map {
-          RowCopy(
-            from: first + rows.local(of: permutation[$0]!), fromStride: ld,
-            to: first + rows.local(of: $0), toStride: ld)
-        }, count: nt)
+      for row in displacedOf[me] {
+        trailingRow(rows.local(of: row)).update(
+          from: trailingRow(rows.local(of: permutation[row]!)), count: nt)
+      }
     }
     for request in requests { try request.wait() }
     for (process, offset) in arrivingU {
@@ -263,43 +272,10 @@ extension DistributedLU {
       }
     }
     if me != s.row {
-      Self.copyRows(
-        displacedOf[me].enumerated().map {
-          RowCopy(
-            from: arrivingDisplaced + $0.offset * nt, fromStride: 1,
-            to: first + rows.local(of: $0.element), toStride: ld)
-        }, count: nt)
-    }
-    for request in sends { try request.wait() }
-  }
-
-  /// One row to copy: `count` values from `from` (a stride apart) to `to` (a stride apart) —
-  /// a row of A (stride ld) or of a buffer (stride 1).
-  struct RowCopy {
-    let from: UnsafePointer<Double>
-    let fromStride: Int
-    let to: UnsafeMutablePointer<Double>
-    let toStride: Int
-
-    init(
-      from: UnsafeMutablePointer<Double>, fromStride: Int, to: UnsafeMutablePointer<Double>,
-      toStride: Int
-    ) {
-      self.from = UnsafePointer(from)
-      self.fromStride = fromStride
-      self.to = to
-      self.toStride = toStride
-    }
-  }
-
-  /// The rows, 64 columns at a time: a block of every row involved stays in cache, where whole
-  /// rows at once would evict each of A's cache lines between its eight uses.
-  static func copyRows(_ copies: [RowCopy], count: Int) {
-    for c0 in stride(from: 0, to: count, by: 64) {
-      let c1 = min(count, c0 + 64)
-      for copy in copies {
-        for c in c0..<c1 { copy.to[c * copy.toStride] = copy.from[c * copy.fromStride] }
+      for (index, row) in displacedOf[me].enumerated() {
+        trailingRow(rows.local(of: row)).update(from: arrivingDisplaced + index * nt, count: nt)
       }
     }
+    for request in sends { try request.wait() }
   }
 }

@@ -33,15 +33,16 @@ public struct DistributedLUTimes: Sendable, Equatable, Codable {
 
 /// HPL 2.3's right-looking LU with partial pivoting on a P×Q grid, over a `Communicator`:
 ///
-/// - panels of NB columns are factored by their process column with a recursive (LAPACK
-///   dgetrf2) scheme; the NB×NB top block is replicated on every process of the column (HPL's
+/// - panels of NB columns are copied out of the row-major A into a column-major buffer and
+///   factored there by their process column with a recursive (LAPACK dgetrf2) scheme (L is
+///   not needed in A afterwards: the solve uses U and the transformed b); the NB×NB top block is replicated on every process of the column (HPL's
 ///   L1), and each column's pivot is chosen from every process's candidate by one allgather
 ///   (largest |value|, then the lower global row: the same winner on every rank);
 /// - the panel (its rows of L, L1, the pivots, a singularity flag) travels along process rows
 ///   (`PanelBroadcast`);
-/// - each step's row interchanges and the U block row reach every process of a column through
-///   one allgatherv of the rows involved (rocHPL's data flow with a single collective); U is
-///   solved with L1 redundantly; the trailing matrix is updated in column chunks by the rank's
+/// - each step's U block row reaches every process of a column and each displaced row the
+///   process that owns its new place, point to point (`exchangeRows`), whole contiguous rows
+///   of the row-major A; U is solved with L1 redundantly; the trailing matrix is updated in column chunks by the rank's
 ///   thread team, OpenBLAS single-threaded in each worker;
 /// - with look-ahead depth 1, worker 0 of the next panel's process column updates those columns
 ///   first, factors the panel and sends it while the other workers update the rest; worker 0
@@ -189,16 +190,10 @@ public final class DistributedLU: @unchecked Sendable {
       count: slot.count(mL: s.mL, jb: s.jb), tag: tag)
   }
 
-  /// Notes the panel's singularity flag (every rank receives every panel) and where its rows
-  /// of L are to be read.
+  /// Notes the panel's singularity flag (every rank receives every panel), where its rows of L
+  /// are to be read and, for P = 1, the pivots as laswp numbers them.
   private func absorb(_ s: Step, slot: PanelSlot) throws {
-    if grid.q == 1 {
-      slot.lower = (
-        UnsafePointer(system.column(system.columns.local(of: s.k)) + s.r0), system.ld
-      )
-    } else {
-      slot.lower = (UnsafePointer(slot.l2), max(1, s.mL))
-    }
+    slot.lower = (UnsafePointer(slot.l2), max(1, s.mL))
     if grid.p == 1 {
       let pivots = slot.pivots(mL: s.mL, jb: s.jb)
       slot.swaps = (0..<s.jb).map { Int32(Int(pivots[$0]) - s.k + 1) }
@@ -265,45 +260,44 @@ public final class DistributedLU: @unchecked Sendable {
   }
 
   /// U = L1⁻¹·U and A22 −= L2·U for the local columns `columns` (and, when P = 1, their row
-  /// interchanges first: all rows are local).
+  /// interchanges first: all rows are local). A is row-major, so in the column-major view the
+  /// BLAS calls take, U's rows are Uᵀ (columns × jb) and A22 is A22ᵀ: Uᵀ = Uᵀ·L1⁻ᵀ, then
+  /// A22ᵀ −= Uᵀ·L2ᵀ.
   func updateChunk(_ s: Step, slot: PanelSlot, columns: Range<Int>) {
     guard !columns.isEmpty else { return }
     let ld = system.ld
+    let c0 = columns.lowerBound
+    let count = columns.count
     let l1 = slot.l1(mL: s.mL, jb: s.jb)
     let (l2, l2ld) = slot.lower
-    let block = system.column(columns.lowerBound)
+    let top: UnsafeMutablePointer<Double>
+    let topLD: Int
     if grid.p == 1 {
-      // All rows are local: LAPACK's laswp on rows k ..< k+jb, pivots relative to row k.
-      slot.swaps.withUnsafeBufferPointer {
-        BLAS.dlaswp(
-          n: columns.count, a: block + s.k, lda: ld, k1: 1, k2: s.jb, ipiv: $0.baseAddress!)
+      // LAPACK's laswp order on rows k ..< k+jb (pivots 1-based, relative to row k): each
+      // interchange swaps two contiguous pieces of rows.
+      for j in 0..<s.jb {
+        let other = Int(slot.swaps[j]) - 1
+        guard other != j else { continue }
+        let a = system.row(s.k + j) + c0
+        let b = system.row(s.k + other) + c0
+        for c in 0..<count { swap(&a[c], &b[c]) }
       }
-      BLAS.dtrsmLowerUnit(m: s.jb, n: columns.count, l: l1, ldl: s.jb, b: block + s.k, ldb: ld)
-      BLAS.dgemm(
-        m: s.mL, n: columns.count, k: s.jb, alpha: -1, a: l2, lda: l2ld, b: block + s.k,
-        ldb: ld, beta: 1, c: block + s.r0, ldc: ld)
-      return
+      top = system.row(s.k) + c0
+      topLD = ld
+    } else {
+      // The exchanged U, nt × jb with leading dimension nt.
+      topLD = system.nq - s.trailing
+      top = u + (c0 - s.trailing)
     }
-    // Uᵀ's rows for these columns (nt × jb, leading dimension nt): Uᵀ = Uᵀ·L1⁻ᵀ, then
-    // A22 −= L2·(Uᵀ)ᵀ.
-    let nt = system.nq - s.trailing
-    let top = u + (columns.lowerBound - s.trailing)
-    BLAS.dtrsmRightLowerTransposedUnit(
-      m: columns.count, n: s.jb, l: l1, ldl: s.jb, b: top, ldb: nt)
-    if grid.myRow == s.row {
-      // U into its rows of A: each column's jb values are contiguous in A, so columns go one
-      // after the other, 64 at a time (the jb lines of Uᵀ they read stay in cache).
+    BLAS.dtrsmRightLowerTransposedUnit(m: count, n: s.jb, l: l1, ldl: s.jb, b: top, ldb: topLD)
+    if grid.p > 1, grid.myRow == s.row {
+      // U into its rows of A (row t of U is column t of Uᵀ: contiguous on both sides).
       let t0 = system.rows.local(of: s.k)
-      for c0 in stride(from: 0, to: columns.count, by: 64) {
-        for c in c0..<min(columns.count, c0 + 64) {
-          let destination = block + t0 + c * ld
-          for t in 0..<s.jb { destination[t] = top[t * nt + c] }
-        }
-      }
+      for t in 0..<s.jb { (system.row(t0 + t) + c0).update(from: top + t * topLD, count: count) }
     }
     BLAS.dgemmNT(
-      m: s.mL, n: columns.count, k: s.jb, alpha: -1, a: l2, lda: l2ld, b: top,
-      ldb: nt, beta: 1, c: block + s.r0, ldc: ld)
+      m: count, n: s.mL, k: s.jb, alpha: -1, a: top, lda: topLD, b: l2, ldb: l2ld, beta: 1,
+      c: system.row(s.r0) + c0, ldc: ld)
   }
 
   private func timed(
@@ -335,9 +329,8 @@ func measure(_ body: () -> Void) -> Double {
 final class PanelSlot: @unchecked Sendable {
   let buffer: UnsafeMutablePointer<Double>
   let capacity: Int
-  /// Where this step's rows of L are read from and their leading dimension: the buffer as
-  /// received, or, on the panel's own process column when nobody else needs the panel (Q = 1),
-  /// the matrix itself (HPL aliases L2 the same way).
+  /// Where this step's rows of L are read from and their leading dimension: the buffer, where
+  /// the panel's own process column factored them and the others received them.
   var lower: (UnsafePointer<Double>, Int) = (UnsafePointer(bitPattern: 8)!, 1)
   /// P = 1: the step's pivots as laswp wants them, 1-based and relative to the panel's top row.
   var swaps: [Int32] = []

@@ -17,8 +17,8 @@ enum DistributedSolve {
     let columns = system.columns
     var partial = [Double](repeating: 0, count: max(1, system.mp))
     if columns.owner(of: n) == grid.myColumn {
-      let b = system.column(columns.local(of: n))
-      for i in 0..<system.mp { partial[i] = b[i] }
+      let b = columns.local(of: n)
+      for i in 0..<system.mp { partial[i] = system[i, b] }
     }
     var x = [Double](repeating: 0, count: columns.firstLocal(atOrAfter: n))
     var piece = [Double](repeating: 0, count: nb)
@@ -40,9 +40,9 @@ enum DistributedSolve {
           }
         }
         if grid.myColumn == blockColumn {
-          let diagonal = system.column(columns.local(of: start)) + lr
+          let diagonal = system.row(lr) + columns.local(of: start)
           block.withUnsafeMutableBufferPointer {
-            BLAS.dtrsvUpper(n: width, u: diagonal, ldu: system.ld, x: $0.baseAddress!)
+            BLAS.dtrsvUpperRowMajor(n: width, u: diagonal, ldu: system.ld, x: $0.baseAddress!)
           }
         }
       }
@@ -55,8 +55,8 @@ enum DistributedSolve {
       let above = rows.firstLocal(atOrAfter: start)
       block.withUnsafeBufferPointer { xs in
         partial.withUnsafeMutableBufferPointer { ys in
-          BLAS.dgemv(
-            m: above, n: width, alpha: -1, a: system.column(lc), lda: system.ld,
+          BLAS.dgemvRowMajor(
+            m: above, n: width, alpha: -1, a: system.storage + lc, lda: system.ld,
             x: xs.baseAddress!, beta: 1, y: ys.baseAddress!)
         }
       }
@@ -91,16 +91,16 @@ enum DistributedCheck {
     var rowSums = [Double](repeating: 0, count: max(1, mp))
     var residual = [Double](repeating: 0, count: max(1, mp))
     var nans = 0.0
-    for local in 0..<aColumns {
-      let column = system.column(local)
-      for i in 0..<mp {
-        rowSums[i] += abs(column[i])
-      }
+    for i in 0..<mp {
+      let row = system.row(i)
+      var sum = 0.0
+      for local in 0..<aColumns { sum += abs(row[local]) }
+      rowSums[i] = sum
     }
     x.withUnsafeBufferPointer { xs in
       residual.withUnsafeMutableBufferPointer { rs in
         BLAS.withThreads(team.size) {
-          BLAS.dgemv(
+          BLAS.dgemvRowMajor(
             m: mp, n: aColumns, alpha: 1, a: system.storage, lda: system.ld,
             x: xs.baseAddress ?? UnsafePointer(bitPattern: 8)!, beta: 0, y: rs.baseAddress!)
         }
@@ -108,11 +108,12 @@ enum DistributedCheck {
     }
     var normB = 0.0
     if ownsB {
-      let b = system.column(columns.local(of: n))
+      let local = columns.local(of: n)
       for i in 0..<mp {
-        residual[i] -= b[i]
-        normB = max(normB, abs(b[i]))
-        if b[i].isNaN { nans += 1 }
+        let b = system[i, local]
+        residual[i] -= b
+        normB = max(normB, abs(b))
+        if b.isNaN { nans += 1 }
       }
     }
     let sums = try grid.row.allreduce(Array(rowSums.prefix(mp)), .sum)

@@ -86,6 +86,25 @@ public enum BLAS {
       CblasColMajor, CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
   }
 
+  /// x = U⁻¹·x with U n×n upper triangular, non-unit diagonal, stored row-major.
+  public static func dtrsvUpperRowMajor(
+    n: Int, u: UnsafePointer<Double>, ldu: Int, x: UnsafeMutablePointer<Double>
+  ) {
+    guard n > 0 else { return }
+    cblas_dtrsv(
+      CblasRowMajor, CblasUpper, CblasNoTrans, CblasNonUnit, Int32(n), u, Int32(ldu), x, 1)
+  }
+
+  /// y = alpha·A·x + beta·y, A m×n stored row-major.
+  public static func dgemvRowMajor(
+    m: Int, n: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int, x: UnsafePointer<Double>,
+    beta: Double, y: UnsafeMutablePointer<Double>
+  ) {
+    guard m > 0, n > 0 else { return }
+    cblas_dgemv(
+      CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
+  }
+
   /// Index (0-based) of the first element of largest magnitude among n, stride 1.
   @inline(__always)
   public static func idamax(n: Int, x: UnsafePointer<Double>) -> Int {

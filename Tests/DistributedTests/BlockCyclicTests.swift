@@ -73,7 +73,7 @@ final class HPLGeneratorTests: XCTestCase {
           for lc in 0..<system.nq {
             for lr in 0..<system.mp {
               XCTAssertEqual(
-                system.column(lc)[lr],
+                system[lr, lc],
                 generator.entry(
                   row: system.rows.global(of: lr), column: system.columns.global(of: lc)),
                 "\(p)×\(q) nb \(nb) at (\(row), \(column)) local (\(lr), \(lc))")

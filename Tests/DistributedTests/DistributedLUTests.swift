@@ -102,7 +102,8 @@ final class DistributedLUTests: XCTestCase {
         configuration, communicator: comm, team: team,
         prepare: { system in
           guard system.columns.owner(of: 17) == system.columns.process else { return }
-          system.column(system.columns.local(of: 17)).update(repeating: 0, count: system.mp)
+          let local = system.columns.local(of: 17)
+          for i in 0..<system.mp { system[i, local] = 0 }
         })
     }
     let columns = Set(outcomes.map(\.singularColumn))
