@@ -101,7 +101,11 @@ public enum DistributedHPL {
     try lu.factor()
     let factored = communicator.time()
     var x: [Double] = []
-    if lu.singularColumn == nil { x = try DistributedSolve.solve(system, grid: grid) }
+    if lu.singularColumn == nil {
+      // OpenBLAS's own threads for the dgemv, as many as the team's workers (who wait): its
+      // default, every core of the node, oversubscribes the node when it runs several ranks.
+      x = try BLAS.withThreads(team.size) { try DistributedSolve.solve(system, grid: grid) }
+    }
     let solved = communicator.time()
     let maxima = try communicator.allreduce(
       [

@@ -35,15 +35,16 @@ public struct DistributedLUTimes: Sendable, Equatable, Codable {
 ///
 /// - panels of NB columns are copied out of the row-major A into a column-major buffer and
 ///   factored there by their process column with a recursive (LAPACK dgetrf2) scheme (L is
-///   not needed in A afterwards: the solve uses U and the transformed b); the NB×NB top block is replicated on every process of the column (HPL's
-///   L1), and each column's pivot is chosen from every process's candidate by one allgather
-///   (largest |value|, then the lower global row: the same winner on every rank);
+///   not needed in A afterwards: the solve uses U and the transformed b); the NB×NB top block
+///   is replicated on every process of the column (HPL's L1), and each column's pivot is
+///   chosen from every process's candidate by one allgather (largest |value|, then the lower
+///   global row: the same winner on every rank);
 /// - the panel (its rows of L, L1, the pivots, a singularity flag) travels along process rows
 ///   (`PanelBroadcast`);
 /// - each step's U block row reaches every process of a column and each displaced row the
 ///   process that owns its new place, point to point (`exchangeRows`), whole contiguous rows
-///   of the row-major A; U is solved with L1 redundantly; the trailing matrix is updated in column chunks by the rank's
-///   thread team, OpenBLAS single-threaded in each worker;
+///   of the row-major A; U is solved with L1 redundantly; the trailing matrix is updated in
+///   column chunks by the rank's thread team, OpenBLAS single-threaded in each worker;
 /// - with look-ahead depth 1, worker 0 of the next panel's process column updates those columns
 ///   first, factors the panel and sends it while the other workers update the rest; worker 0
 ///   then joins them and, between chunks, receives and forwards the broadcast (HPL probes the

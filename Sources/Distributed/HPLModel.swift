@@ -116,12 +116,14 @@ extension HPLModel {
     if grid.p > 1 {
       var record = [Double](repeating: 0, count: nb + 2)
       _ = try grid.column.allgather(record)
-      let start = grid.all.time()
-      for i in 0..<20 {
+      var samples: [Double] = []
+      for i in 0..<21 {
         record[0] = Double(i)
+        let start = grid.all.time()
         _ = try grid.column.allgather(record)
+        samples.append(grid.all.time() - start)
       }
-      pivot = (grid.all.time() - start) / 20
+      pivot = median(samples)
     }
     // Round trips between neighbours: in the row (the panel's way), else in the column.
     let pair = grid.q > 1 ? grid.row : grid.column
@@ -139,7 +141,8 @@ extension HPLModel {
       latency: slowest[3], secondsPerByte: slowest[4], threads: team.size)
   }
 
-  /// Seconds of one round trip of `bytes` between ranks 0 and 1 of `comm`.
+  /// Seconds of one round trip of `bytes` between ranks 0 and 1 of `comm`: the median of
+  /// `times` round trips.
   static func roundTrip(_ comm: Communicator, bytes: Int, times: Int) throws -> Double {
     let buffer = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
     defer { buffer.deallocate() }
@@ -147,11 +150,22 @@ extension HPLModel {
     try comm.pingPong(
       send: buffer, receive: buffer, bytes: bytes, iterations: 1, initiator: comm.rank == 0,
       peer: 1 - comm.rank, tag: 7)
-    let start = comm.time()
-    try comm.pingPong(
-      send: buffer, receive: buffer, bytes: bytes, iterations: times, initiator: comm.rank == 0,
-      peer: 1 - comm.rank, tag: 7)
-    return (comm.time() - start) / Double(times)
+    var samples: [Double] = []
+    for _ in 0..<times {
+      let start = comm.time()
+      try comm.pingPong(
+        send: buffer, receive: buffer, bytes: bytes, iterations: 1, initiator: comm.rank == 0,
+        peer: 1 - comm.rank, tag: 7)
+      samples.append(comm.time() - start)
+    }
+    return median(samples)
+  }
+
+  /// The middle sample: a message delayed by the scheduler (another process on the core) moves
+  /// a mean, not the typical cost the model multiplies by thousands of messages.
+  static func median(_ samples: [Double]) -> Double {
+    let sorted = samples.sorted()
+    return sorted[sorted.count / 2]
   }
 
   /// The team's DGEMM rate on an m×k by k×n product (k = NB: the update's shape), each worker
