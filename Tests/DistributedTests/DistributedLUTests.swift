@@ -28,11 +28,10 @@ final class DistributedLUTests: XCTestCase {
   }
 
   func run(
-    _ configuration: DistributedHPL.Configuration, ranks: Int,
-    perturb: (@Sendable (DistributedSystem) -> Void)? = nil
+    _ configuration: DistributedHPL.Configuration, ranks: Int, workers: Int = 1
   ) throws -> [DistributedHPLOutcome] {
-    try InProcessWorld.run(ranks: ranks, timeoutSeconds: 30) { comm in
-      let team = ThreadTeam(unpinnedSize: 1)
+    try InProcessWorld.run(ranks: ranks, timeoutSeconds: 60) { comm in
+      let team = ThreadTeam(unpinnedSize: workers)
       return try DistributedHPL.run(configuration, communicator: comm, team: team)
     }
   }
@@ -73,6 +72,27 @@ final class DistributedLUTests: XCTestCase {
       }
     }
     XCTAssertEqual(runs, 7 * 4 * 5 * 2 * 2)
+  }
+
+  /// Teams of three workers per rank: the update's chunks are shared among them while worker 0
+  /// factors the next panel and progresses the broadcast.
+  func testTeamsOfSeveralWorkers() throws {
+    let n = 700
+    let expected = try reference(n: n, seed: 100)
+    let scale = expected.map(abs).max() ?? 1
+    for (p, q, depth) in [(2, 1, 1), (2, 2, 1), (3, 1, 0), (2, 2, 0)] {
+      var configuration = DistributedHPL.Configuration(n: n, nb: 8, p: p, q: q)
+      configuration.options.depth = depth
+      configuration.keepSolution = true
+      let outcomes = try run(configuration, ranks: p * q, workers: 3)
+      for outcome in outcomes {
+        let label = "\(p)×\(q) depth \(depth)"
+        XCTAssertTrue(outcome.check?.passed ?? false, label)
+        let x = try XCTUnwrap(outcome.solution, label)
+        let difference = zip(x, expected).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertLessThan(difference, 1e4 * Double(n) * Double.ulpOfOne * scale, label)
+      }
+    }
   }
 
   func testLibraryBroadcastAndLargerBlocks() throws {
