@@ -42,7 +42,8 @@ enum DistributedSolve {
         if grid.myColumn == blockColumn {
           let diagonal = system.row(lr) + columns.local(of: start)
           block.withUnsafeMutableBufferPointer {
-            BLAS.dtrsvUpperRowMajor(n: width, u: diagonal, ldu: system.ld, x: $0.baseAddress!)
+            BLAS.dtrsvUpper(
+              n: width, u: diagonal, ldu: system.ld, x: $0.baseAddress!, order: .rowMajor)
           }
         }
       }
@@ -55,9 +56,9 @@ enum DistributedSolve {
       let above = rows.firstLocal(atOrAfter: start)
       block.withUnsafeBufferPointer { xs in
         partial.withUnsafeMutableBufferPointer { ys in
-          BLAS.dgemvRowMajor(
+          BLAS.dgemv(
             m: above, n: width, alpha: -1, a: system.storage + lc, lda: system.ld,
-            x: xs.baseAddress!, beta: 1, y: ys.baseAddress!)
+            x: xs.baseAddress!, beta: 1, y: ys.baseAddress!, order: .rowMajor)
         }
       }
     }
@@ -100,9 +101,10 @@ enum DistributedCheck {
     x.withUnsafeBufferPointer { xs in
       residual.withUnsafeMutableBufferPointer { rs in
         BLAS.withThreads(team.size) {
-          BLAS.dgemvRowMajor(
+          BLAS.dgemv(
             m: mp, n: aColumns, alpha: 1, a: system.storage, lda: system.ld,
-            x: xs.baseAddress ?? UnsafePointer(bitPattern: 8)!, beta: 0, y: rs.baseAddress!)
+            x: xs.baseAddress ?? UnsafePointer(bitPattern: 8)!, beta: 0, y: rs.baseAddress!,
+            order: .rowMajor)
         }
       }
     }

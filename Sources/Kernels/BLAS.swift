@@ -67,42 +67,32 @@ public enum BLAS {
       Int32(ldl), b, Int32(ldb))
   }
 
+  /// How a matrix argument is stored: columns contiguous (BLAS's own order) or rows.
+  public enum Order: Sendable {
+    case columnMajor
+    case rowMajor
+
+    var cblas: CBLAS_ORDER { self == .columnMajor ? CblasColMajor : CblasRowMajor }
+  }
+
   /// x = U⁻¹·x with U n×n upper triangular, non-unit diagonal.
   public static func dtrsvUpper(
-    n: Int, u: UnsafePointer<Double>, ldu: Int, x: UnsafeMutablePointer<Double>
+    n: Int, u: UnsafePointer<Double>, ldu: Int, x: UnsafeMutablePointer<Double>,
+    order: Order = .columnMajor
   ) {
     guard n > 0 else { return }
     cblas_dtrsv(
-      CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, Int32(n), u, Int32(ldu), x, 1)
+      order.cblas, CblasUpper, CblasNoTrans, CblasNonUnit, Int32(n), u, Int32(ldu), x, 1)
   }
 
-  /// y = alpha·A·x + beta·y, A m×n column-major.
+  /// y = alpha·A·x + beta·y, A m×n.
   public static func dgemv(
     m: Int, n: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int, x: UnsafePointer<Double>,
-    beta: Double, y: UnsafeMutablePointer<Double>
+    beta: Double, y: UnsafeMutablePointer<Double>, order: Order = .columnMajor
   ) {
     guard m > 0, n > 0 else { return }
     cblas_dgemv(
-      CblasColMajor, CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
-  }
-
-  /// x = U⁻¹·x with U n×n upper triangular, non-unit diagonal, stored row-major.
-  public static func dtrsvUpperRowMajor(
-    n: Int, u: UnsafePointer<Double>, ldu: Int, x: UnsafeMutablePointer<Double>
-  ) {
-    guard n > 0 else { return }
-    cblas_dtrsv(
-      CblasRowMajor, CblasUpper, CblasNoTrans, CblasNonUnit, Int32(n), u, Int32(ldu), x, 1)
-  }
-
-  /// y = alpha·A·x + beta·y, A m×n stored row-major.
-  public static func dgemvRowMajor(
-    m: Int, n: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int, x: UnsafePointer<Double>,
-    beta: Double, y: UnsafeMutablePointer<Double>
-  ) {
-    guard m > 0, n > 0 else { return }
-    cblas_dgemv(
-      CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
+      order.cblas, CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
   }
 
   /// Index (0-based) of the first element of largest magnitude among n, stride 1.
