@@ -190,6 +190,10 @@ final class ClusterTests: XCTestCase, CommandLineHarness {
       environment: environment)
     XCTAssertNotEqual(run.status, 0)
     XCTAssertNotEqual(run.status, 124, "the job was not aborted: " + run.stderr)
+    // Once (1 of 5 clean-clone runs) the job ended after 5 s without a report: say what it said.
+    XCTAssertTrue(
+      FileManager.default.fileExists(atPath: report),
+      "no report; exit \(run.status); the job said: " + run.stderr)
     try assertSignedPartialReport(
       report,
       ["stream.copy: ok", "stream.copy: ok", "test.mpi.stall: timedOut", "mpi.barrier: skipped"],
