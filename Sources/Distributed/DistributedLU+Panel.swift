@@ -31,16 +31,15 @@ extension DistributedLU {
     let l = slot.l2
     let ldl = max(1, s.mL)
     let t0 = grid.myRow == s.row ? system.rows.local(of: s.k) : 0
-    if grid.myRow == s.row {
-      for r in 0..<jb {
-        let source = system.row(t0 + r) + lc
-        for c in 0..<jb { w[r + c * jb] = source[c] }
+    /// Local rows `first ..< first + count` of the panel's columns into `out`, column-major.
+    func copyOut(rows first: Int, count: Int, into out: UnsafeMutablePointer<Double>, ld: Int) {
+      for i in 0..<count {
+        let source = system.row(first + i) + lc
+        for c in 0..<jb { out[i + c * ld] = source[c] }
       }
     }
-    for i in 0..<s.mL {
-      let source = system.row(s.r0 + i) + lc
-      for c in 0..<jb { l[i + c * ldl] = source[c] }
-    }
+    if grid.myRow == s.row { copyOut(rows: t0, count: jb, into: w, ld: jb) }
+    copyOut(rows: s.r0, count: s.mL, into: l, ld: ldl)
     if grid.p > 1 { try grid.column.broadcast(w, count: jb * jb, type: .float64, root: s.row) }
     let length = 2 + jb
     let record = UnsafeMutablePointer<Double>.allocate(capacity: length)

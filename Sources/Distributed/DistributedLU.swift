@@ -140,7 +140,7 @@ public final class DistributedLU: @unchecked Sendable {
       }
       try timed(\.broadcastWait) { try transfer.finish() }
       try absorb(s, slot: slot)
-      try update(s, slot: slot, skip: 0, lookAhead: nil)
+      try update(s, slot: slot, lookAhead: nil)
       k += s.jb
       index += 1
     }
@@ -169,7 +169,7 @@ public final class DistributedLU: @unchecked Sendable {
         try transfer.post()
         lookAhead = LookAhead(step: next, slot: nextSlot, transfer: transfer)
       }
-      try update(s, slot: slot, skip: 0, lookAhead: lookAhead)
+      try update(s, slot: slot, lookAhead: lookAhead)
       guard let lookAhead else { break }
       try timed(\.broadcastWait) { try lookAhead.transfer.finish() }
       try absorb(lookAhead.step, slot: lookAhead.slot)
@@ -210,7 +210,7 @@ public final class DistributedLU: @unchecked Sendable {
   /// column when P > 1), then U = L1⁻¹·U and A22 −= L2·U in column chunks. With a look-ahead,
   /// worker 0 of the next panel's column first updates the next panel's columns, factors the
   /// panel and sends it; every worker 0 progresses the broadcast between its chunks.
-  private func update(_ s: Step, slot: PanelSlot, skip: Int, lookAhead: LookAhead?) throws {
+  private func update(_ s: Step, slot: PanelSlot, lookAhead: LookAhead?) throws {
     let nq = system.nq
     guard s.trailing < nq || lookAhead != nil else { return }
     if grid.p > 1, s.trailing < nq {

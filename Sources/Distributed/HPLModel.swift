@@ -123,7 +123,7 @@ extension HPLModel {
         _ = try grid.column.allgather(record)
         samples.append(grid.all.time() - start)
       }
-      pivot = median(samples)
+      pivot = Statistics(samples)?.median ?? 0
     }
     // Round trips between neighbours: in the row (the panel's way), else in the column.
     let pair = grid.q > 1 ? grid.row : grid.column
@@ -158,14 +158,9 @@ extension HPLModel {
         peer: 1 - comm.rank, tag: 7)
       samples.append(comm.time() - start)
     }
-    return median(samples)
-  }
-
-  /// The middle sample: a message delayed by the scheduler (another process on the core) moves
-  /// a mean, not the typical cost the model multiplies by thousands of messages.
-  static func median(_ samples: [Double]) -> Double {
-    let sorted = samples.sorted()
-    return sorted[sorted.count / 2]
+    // The median: a message delayed by the scheduler (another process on the core) moves a
+    // mean, not the typical cost the model multiplies by thousands of messages.
+    return Statistics(samples)?.median ?? 0
   }
 
   /// The team's DGEMM rate on an m×k by k×n product (k = NB: the update's shape), each worker
